@@ -1,0 +1,140 @@
+"""`workbench` command line: review, batch, serve, sample (review-output.md)."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+EXIT_OK, EXIT_BUG, EXIT_UNUSABLE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="workbench", description="Stem-cell registered-study evidence workbench "
+                                "/ 干细胞备案临床研究证据审评工作台")
+    p.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = p.add_subparsers(dest="command")
+
+    r = sub.add_parser("review", help="review one submission: review.json and report.html")
+    r.add_argument("submission")
+    r.add_argument("--out", required=True, help="output folder")
+    r.add_argument("--rules", help="rules file replacing the shipped thresholds")
+    r.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+    b = sub.add_parser("batch", help="run the review notebook for every submission under ROOT")
+    b.add_argument("root")
+    b.add_argument("--out", required=True)
+    b.add_argument("--jobs", type=int, default=None)
+    b.add_argument("--rules")
+    b.add_argument("--lang", choices=("zh", "en"), default="zh")
+    b.add_argument("--timeout", type=int, default=600, help="seconds per submission (default 600)")
+    b.add_argument("--force", action="store_true", help="re-run submissions whose inputs are unchanged")
+    b.add_argument("--shard", default=None, help="K/N: run only the K-th of N shards (1-based)")
+
+    s = sub.add_parser("serve", help="start the Voila reviewer app on 127.0.0.1")
+    s.add_argument("root", nargs="?", default=None, help="folder of submissions (default: bundled sample data)")
+    s.add_argument("--port", type=int, default=8866)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--db-url", default=None)
+    s.add_argument("--lang", choices=("zh", "en"), default="zh")
+    s.add_argument("--no-browser", action="store_true")
+
+    g = sub.add_parser("sample", help="write the bundled synthetic submissions, or one scaled one")
+    g.add_argument("--out", default=None)
+    g.add_argument("--subjects", type=int, default=None)
+    g.add_argument("--seed", type=int, default=1)
+    return p
+
+
+def _bug(exc: BaseException) -> int:
+    fd, log = tempfile.mkstemp(prefix="workbench-error-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write("".join(traceback.format_exception(exc)))
+    print(f"workbench: internal error ({type(exc).__name__}: {exc}); traceback in {log}", file=sys.stderr)
+    return EXIT_BUG
+
+
+def cmd_review(args) -> int:
+    from .loader import SubmissionError
+    from .review import run_review, write_review
+    from .summary import summary_text
+
+    t0 = time.perf_counter()
+    try:
+        review = run_review(args.submission, rules_path=args.rules)
+    except SubmissionError as exc:
+        print(f"workbench: cannot review: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except _rules_error() as exc:
+        print(f"workbench: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    paths = write_review(review, args.out, lang=args.lang)
+    doc_path = paths["review.json"]
+    import json
+
+    doc = json.loads(doc_path.read_text(encoding="utf-8"))
+    print(summary_text(doc, args.lang, time.perf_counter() - t0))
+    for name, path in paths.items():
+        print(f"{name}: {path}")
+    return EXIT_OK
+
+
+def _rules_error():
+    try:
+        from .tiers import RulesError
+        return RulesError
+    except ImportError:  # pragma: no cover
+        return ()
+
+
+def cmd_sample(args) -> int:
+    from .sample import main_sample
+
+    return main_sample(args.out, args.subjects, args.seed)
+
+
+def cmd_batch(args) -> int:
+    try:
+        from .batch import main_batch
+    except ImportError:
+        print("workbench batch: not available yet (issue 7)", file=sys.stderr)
+        return EXIT_UNUSABLE
+    return main_batch(args)
+
+
+def cmd_serve(args) -> int:
+    try:
+        from .serve import main_serve
+    except ImportError:
+        print("workbench serve: not available yet (issue 6)", file=sys.stderr)
+        return EXIT_UNUSABLE
+    return main_serve(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from . import __version__
+        print(__version__)
+        return EXIT_OK
+    handlers = {"review": cmd_review, "batch": cmd_batch, "serve": cmd_serve, "sample": cmd_sample}
+    if args.command not in handlers:
+        parser.print_help()
+        return EXIT_UNUSABLE
+    try:
+        return handlers[args.command](args)
+    except KeyboardInterrupt:
+        print("workbench: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - exit code 1 with the traceback in a log (review-output.md)
+        return _bug(exc)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

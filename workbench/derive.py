@@ -1,0 +1,316 @@
+"""Shared derivations over a loaded submission (analyses.md "Common definitions").
+
+Every function is pure over the submission and memoised on it, so checks,
+analyses and tiering compute each derivation once per review.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+
+from .dates import DateIntervals, on_or_after, parse_dtc
+from .submission import Submission
+from .units import normalise_doses, to_number
+
+SCREEN_FAIL_ARMS = {"SCRNFAIL", "NOTASSGN", "NOTTRT", ""}
+RELATED_VALUES = {"RELATED", "PROBABLY RELATED", "POSSIBLY RELATED", "Y", "YES"}
+NOT_RELATED_VALUES = {"NOT RELATED", "UNLIKELY RELATED", "N", "NO"}
+SEVERITY_GRADE = {"MILD": 1, "MODERATE": 2, "SEVERE": 3}
+NEOPLASM_SOC = "Neoplasms benign, malignant and unspecified (incl cysts and polyps)"
+# SAF-006 / G-2.2.1, G-3.1a: stem-cell specific risks
+AESI_PATTERNS = ("tumour", "tumor", "neoplasm", "teratoma", "ectopic", "graft versus host", "graft-versus-host",
+                 "rejection", "infusion related reaction", "infusion-related reaction")
+TUMOUR_PATTERNS = ("tumour", "tumor", "neoplasm", "teratoma", "ectopic")
+
+
+def memo(fn):
+    """Cache a derivation on the submission object (keyed by function and arguments)."""
+
+    @functools.wraps(fn)
+    def wrapper(sub: Submission, *args):
+        cache = sub.__dict__.setdefault("_derived", {})
+        key = (fn.__name__, args)
+        if key not in cache:
+            cache[key] = fn(sub, *args)
+        return cache[key]
+
+    return wrapper
+
+
+def col(df: pd.DataFrame | None, name: str) -> pd.Series:
+    """Column or an all-missing object Series of the right length (never KeyError)."""
+    if df is None:
+        return pd.Series([], dtype="object")
+    if name in df.columns:
+        return df[name]
+    return pd.Series([None] * len(df), index=df.index, dtype="object")
+
+
+def upper_text(s: pd.Series) -> pd.Series:
+    return s.astype("object").map(lambda v: str(v).strip().upper() if v is not None and v == v else None)
+
+
+@memo
+def dates(sub: Submission, domain: str, variable: str) -> DateIntervals:
+    """Parsed --DTC column (cached): lo/hi day numbers and status per record."""
+    return parse_dtc(col(sub.domain(domain), variable))
+
+
+@memo
+def subjects(sub: Submission) -> pd.DataFrame:
+    """DM one row per USUBJID (first kept) with ARM = actual arm (ACTARMCD, else ARMCD) and flags."""
+    dm = sub.domain("DM")
+    if dm is None or "USUBJID" not in dm.columns:
+        return pd.DataFrame(columns=["USUBJID", "ARM", "PLANNED_ARM", "SITEID", "AGE", "ENROLLED", "DOSED"]
+                            ).set_index("USUBJID", drop=False)
+    d = dm[dm["USUBJID"].notna()].drop_duplicates("USUBJID").copy()
+    planned = upper_text(col(d, "ARMCD"))
+    actual = upper_text(col(d, "ACTARMCD"))
+    d["PLANNED_ARM"] = planned
+    d["ARM"] = actual.where(actual.notna() & (actual != ""), planned)
+    d["ENROLLED"] = ~planned.fillna("").isin(SCREEN_FAIL_ARMS - {"NOTTRT"}) | planned.isna()
+    d["AGE_N"] = to_number(col(d, "AGE"))
+    dosed = dosed_subjects(sub)
+    d["DOSED"] = d["USUBJID"].isin(dosed)
+    return d.set_index("USUBJID", drop=False)
+
+
+@memo
+def exposure(sub: Submission) -> pd.DataFrame:
+    """EX records with DOSE_N (normalised to cells or cells/kg), DOSE_UNIT_N, start-date bounds and ARM."""
+    ex = sub.domain("EX")
+    if ex is None:
+        return pd.DataFrame(columns=["USUBJID", "DOSE_N", "DOSE_UNIT_N", "START_LO", "START_HI", "ARM"])
+    out = ex.copy()
+    out["DOSE_N"], out["DOSE_UNIT_N"] = normalise_doses(col(ex, "EXDOSE"), col(ex, "EXDOSU"))
+    d = dates(sub, "EX", "EXSTDTC")
+    out["START_LO"], out["START_HI"] = d.lo, d.hi
+    dm = sub.domain("DM")
+    arm_map = {}
+    if dm is not None and "USUBJID" in dm.columns:
+        planned = upper_text(col(dm, "ARMCD"))
+        actual = upper_text(col(dm, "ACTARMCD"))
+        arm_map = dict(zip(dm["USUBJID"], actual.where(actual.notna(), planned)))
+    out["ARM"] = col(out, "USUBJID").map(arm_map)
+    return out
+
+
+def control_arms(sub: Submission) -> set[str]:
+    """Arms declared as comparator (control: true or dose 0) in the manifest."""
+    return {a.armcd.upper() for a in sub.m.study.arms if a.is_control}
+
+
+@memo
+def dosed_subjects(sub: Submission) -> frozenset:
+    """USUBJIDs with an EX record with EXDOSE > 0, or any EX record in a control arm."""
+    ex = exposure(sub)
+    if ex.empty or "USUBJID" not in ex.columns:
+        return frozenset()
+    positive = ex["DOSE_N"].fillna(0) > 0
+    raw_positive = to_number(col(ex, "EXDOSE")).fillna(0) > 0
+    in_control = ex["ARM"].isin(control_arms(sub))
+    return frozenset(ex.loc[positive | raw_positive | in_control, "USUBJID"].dropna())
+
+
+@memo
+def first_dose(sub: Submission) -> pd.DataFrame:
+    """Per dosed subject: FIRST_LO / FIRST_HI day numbers of the earliest EXSTDTC (NaN when unknown)."""
+    ex = exposure(sub)
+    dosed = dosed_subjects(sub)
+    ex = ex[ex["USUBJID"].isin(dosed)] if not ex.empty else ex
+    if ex.empty:
+        return pd.DataFrame(columns=["FIRST_LO", "FIRST_HI"])
+    g = ex.groupby("USUBJID")
+    return pd.DataFrame({"FIRST_LO": g["START_LO"].min(), "FIRST_HI": g["START_HI"].min()})
+
+
+def _first_dose_intervals(sub: Submission, usubjid: pd.Series) -> DateIntervals:
+    fd = first_dose(sub)
+    lo = usubjid.map(fd["FIRST_LO"]).to_numpy(dtype=float) if len(fd) else np.full(len(usubjid), np.nan)
+    hi = usubjid.map(fd["FIRST_HI"]).to_numpy(dtype=float) if len(fd) else np.full(len(usubjid), np.nan)
+    return DateIntervals(lo, hi, np.full(len(usubjid), "full", dtype=object))
+
+
+def grade(ae: pd.DataFrame) -> pd.Series:
+    """AETOXGR as an integer; else AESEV MILD/MODERATE/SEVERE -> 1/2/3 (analyses.md)."""
+    g = to_number(col(ae, "AETOXGR"))
+    sev = upper_text(col(ae, "AESEV")).map(SEVERITY_GRADE)
+    return g.where(g.notna(), pd.to_numeric(sev, errors="coerce")).astype(float)
+
+
+def _contains_any(text: pd.Series, patterns) -> pd.Series:
+    low = text.fillna("").astype(str).str.lower()
+    out = pd.Series(False, index=text.index)
+    for p in patterns:
+        out |= low.str.contains(p, regex=False)
+    return out
+
+
+@memo
+def adverse_events(sub: Submission) -> pd.DataFrame:
+    """AE records with derived flags: ARM, DOSED, TEAE (conservative), RELATED, GRADE, SERIOUS, FATAL, DLT,
+    AESI, TUMOUR, START_LO/HI, ONSET_DAY (days from first dose, from the earliest possible onset)."""
+    ae = sub.domain("AE")
+    if ae is None:
+        return pd.DataFrame(columns=["USUBJID", "ARM", "DOSED", "TEAE", "RELATED", "GRADE", "SERIOUS", "FATAL",
+                                     "DLT", "AESI", "TUMOUR", "START_LO", "START_HI", "ONSET_DAY"])
+    out = ae.copy()
+    usub = col(out, "USUBJID")
+    subj = subjects(sub)
+    out["ARM"] = usub.map(subj["ARM"]) if len(subj) else None
+    out["DOSED"] = usub.isin(dosed_subjects(sub))
+    start = dates(sub, "AE", "AESTDTC")
+    out["START_LO"], out["START_HI"] = start.lo, start.hi
+    cmp = on_or_after(start, _first_dose_intervals(sub, usub))
+    # undecidable (0.5) counts as treatment-emergent (conservative rule, analyses.md)
+    out["TEAE"] = out["DOSED"].to_numpy() & (cmp >= 0.5)
+    out["RELATED"] = upper_text(col(out, "AEREL")).isin(RELATED_VALUES)
+    out["GRADE"] = grade(out)
+    out["SERIOUS"] = upper_text(col(out, "AESER")).isin({"Y", "YES"})
+    outcome = upper_text(col(out, "AEOUT")).fillna("")
+    out["FATAL"] = outcome.str.contains("FATAL") | upper_text(col(out, "AESDTH")).isin({"Y", "YES"}) | \
+        (out["GRADE"] == 5)
+    out["DLT"] = upper_text(col(out, "AEDLT")).isin({"Y", "YES"})
+    extra = {t.strip().lower() for t in sub.m.study.aesi_terms}
+    soc = col(out, "AEBODSYS").fillna("").astype(str)
+    terms = col(out, "AEDECOD").fillna(col(out, "AETERM")).fillna("").astype(str)
+    neoplasm = soc.str.strip().str.lower() == NEOPLASM_SOC.lower()
+    out["TUMOUR"] = neoplasm | _contains_any(terms, TUMOUR_PATTERNS)
+    out["AESI"] = out["TUMOUR"] | _contains_any(terms, AESI_PATTERNS) | terms.str.strip().str.lower().isin(extra)
+    fd = first_dose(sub)
+    first_lo = usub.map(fd["FIRST_LO"]) if len(fd) else pd.Series(np.nan, index=out.index)
+    out["ONSET_DAY"] = out["START_LO"] - first_lo.to_numpy(dtype=float)
+    return out
+
+
+CONTACT_SOURCES = (("SV", "SVSTDTC"), ("SV", "SVENDTC"), ("DS", "DSSTDTC"), ("AE", "AESTDTC"), ("AE", "AEENDTC"),
+                   ("LB", "LBDTC"), ("VS", "VSDTC"), ("DM", "DTHDTC"))
+
+
+@memo
+def last_contact(sub: Submission) -> pd.Series:
+    """Per subject, the latest known date (day number, from each date's earliest possible day) over the
+    contact sources of analyses.md."""
+    parts = []
+    for dom, var in CONTACT_SOURCES:
+        df = sub.domain(dom)
+        if df is None or var not in df.columns or "USUBJID" not in df.columns:
+            continue
+        d = dates(sub, dom, var)
+        s = pd.Series(d.lo, index=df["USUBJID"].to_numpy())
+        parts.append(s[s.notna()].groupby(level=0).max())
+    if not parts:
+        return pd.Series(dtype=float)
+    return pd.concat(parts).groupby(level=0).max()
+
+
+@memo
+def follow_up_days(sub: Submission) -> pd.Series:
+    """Per dosed subject: last contact − first dose (days; NaN when either is unknown)."""
+    fd = first_dose(sub)
+    if fd.empty:
+        return pd.Series(dtype=float)
+    lc = last_contact(sub)
+    return (lc.reindex(fd.index) - fd["FIRST_LO"]).astype(float)
+
+
+@memo
+def deaths(sub: Submission) -> pd.DataFrame:
+    """Subjects who died, from DM (DTHFL/DTHDTC), DS (DSDECOD DEATH) and AE (fatal): USUBJID, SOURCE, DATE."""
+    rows = []
+    dm = sub.domain("DM")
+    if dm is not None and "USUBJID" in dm.columns:
+        flag = upper_text(col(dm, "DTHFL")).isin({"Y"}) | col(dm, "DTHDTC").notna()
+        for u, dt in zip(dm.loc[flag, "USUBJID"], col(dm, "DTHDTC")[flag]):
+            rows.append({"USUBJID": u, "SOURCE": "DM", "DATE": dt, "CAUSE": None})
+    ds = sub.domain("DS")
+    if ds is not None and "USUBJID" in ds.columns:
+        flag = upper_text(col(ds, "DSDECOD")).isin({"DEATH"})
+        for u, dt, term in zip(ds.loc[flag, "USUBJID"], col(ds, "DSSTDTC")[flag], col(ds, "DSTERM")[flag]):
+            rows.append({"USUBJID": u, "SOURCE": "DS", "DATE": dt, "CAUSE": term})
+    ae = adverse_events(sub)
+    if len(ae):
+        f = ae[ae["FATAL"]]
+        for u, dt, term in zip(col(f, "USUBJID"), col(f, "AEENDTC").fillna(col(f, "AESTDTC")), col(f, "AEDECOD")):
+            rows.append({"USUBJID": u, "SOURCE": "AE", "DATE": dt, "CAUSE": term})
+    return pd.DataFrame(rows, columns=["USUBJID", "SOURCE", "DATE", "CAUSE"])
+
+
+def documents_of(sub: Submission, doctype: str) -> pd.DataFrame:
+    """Index rows of one DOCTYPE (empty frame when there is no index)."""
+    docs = sub.documents
+    if docs is None or "DOCTYPE" not in docs.columns:
+        return pd.DataFrame(columns=["DOCTYPE", "SITEID", "USUBJID", "LOTID", "DATE", "PATH", "PATH_STATUS"])
+    return docs[upper_text(docs["DOCTYPE"]) == doctype]
+
+
+@memo
+def arm_doses(sub: Submission) -> pd.DataFrame:
+    """Per arm in the data or manifest: DOSE (normalised), DOSE_UNIT, CONTROL; ordered control first, then dose.
+
+    Dose from the manifest's arms; without it, the median normalised EXDOSE of the arm's records.
+    """
+    from .units import normalise_dose_unit
+
+    rows = {}
+    for a in sub.m.study.arms:
+        dose, unit = a.dose, a.dose_unit
+        if dose is not None and unit:
+            conv = normalise_dose_unit(unit)
+            if conv:
+                dose, unit = dose * conv[0], conv[1]
+        rows[a.armcd.upper()] = {"ARM": a.armcd.upper(), "DOSE": dose, "DOSE_UNIT": unit,
+                                 "CONTROL": a.is_control, "IN_MANIFEST": True}
+    ex = exposure(sub)
+    if not ex.empty:
+        for arm, grp in ex.groupby("ARM"):
+            if arm in rows or arm is None:
+                continue
+            units = grp["DOSE_UNIT_N"].dropna()
+            rows[arm] = {"ARM": arm, "DOSE": float(grp["DOSE_N"].median()) if grp["DOSE_N"].notna().any() else None,
+                         "DOSE_UNIT": units.mode().iloc[0] if len(units) else None,
+                         "CONTROL": bool((grp["DOSE_N"].fillna(0) == 0).all()), "IN_MANIFEST": False}
+    subj = subjects(sub)
+    for arm in subj["ARM"].dropna().unique() if len(subj) else []:
+        if arm not in rows and arm not in SCREEN_FAIL_ARMS:
+            rows[arm] = {"ARM": arm, "DOSE": None, "DOSE_UNIT": None, "CONTROL": False, "IN_MANIFEST": False}
+    df = pd.DataFrame(list(rows.values()), columns=["ARM", "DOSE", "DOSE_UNIT", "CONTROL", "IN_MANIFEST"])
+    if df.empty:
+        return df
+    df["_ord"] = np.where(df["CONTROL"], -1.0, df["DOSE"].astype(float).fillna(np.inf))
+    return df.sort_values(["_ord", "ARM"]).drop(columns="_ord").reset_index(drop=True)
+
+
+@memo
+def stopping_rules(sub: Submission) -> list[dict]:
+    """Evaluate each manifest stopping rule (analyses.md "Stopping rules").
+
+    Subjects with >=1 TEAE meeting the rule, counted per cohort (arm) or over the study;
+    met when the largest count reaches the threshold.
+    """
+    ae = adverse_events(sub)
+    results = []
+    for rule in sub.m.study.stopping_rules:
+        hits = ae[ae["TEAE"]] if len(ae) else ae
+        if len(hits):
+            hits = hits[hits["GRADE"] >= rule.min_grade]
+            if rule.related_only:
+                hits = hits[hits["RELATED"]]
+            if rule.serious_only:
+                hits = hits[hits["SERIOUS"]]
+            if rule.terms:
+                wanted = {t.strip().lower() for t in rule.terms}
+                hits = hits[col(hits, "AEDECOD").fillna("").astype(str).str.strip().str.lower().isin(wanted)]
+        if rule.scope == "cohort" and len(hits):
+            counts = hits.groupby(hits["ARM"].fillna("(none)"))["USUBJID"].nunique()
+            by_cohort = {str(k): int(v) for k, v in counts.items()}
+        else:
+            by_cohort = {"(study)": int(hits["USUBJID"].nunique())} if len(hits) else {}
+        max_subjects = max(by_cohort.values(), default=0)
+        results.append({"id": rule.id, "description": rule.description, "scope": rule.scope,
+                        "threshold": rule.threshold, "max_subjects": max_subjects,
+                        "met": max_subjects >= rule.threshold, "by_cohort": by_cohort,
+                        "subjects": sorted(hits["USUBJID"].dropna().unique().tolist()) if len(hits) else []})
+    return results

@@ -1,0 +1,175 @@
+"""Readers for the five dataset formats and for CSV encodings. Each returns a DataFrame or raises ReadError."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from pathlib import Path
+
+import pandas as pd
+
+DATASET_EXTENSIONS = (".xpt", ".sas7bdat", ".parquet", ".csv", ".xlsx")
+# when two files name one domain, the one used (and reported as ambiguous) follows this order
+FORMAT_PREFERENCE = {ext: i for i, ext in enumerate(DATASET_EXTENSIONS)}
+
+MAX_CSV_BYTES = 4 * 1024 ** 3
+
+
+class ReadError(Exception):
+    """A file could not be read; ``reason`` is a LoadReason value, messages in both languages."""
+
+    def __init__(self, reason: str, en: str, zh: str):
+        super().__init__(en)
+        self.reason, self.en, self.zh = reason, en, zh
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _cjk_share(text: str) -> float:
+    """Share of non-ASCII characters that are CJK ideographs, CJK punctuation or full-width forms."""
+    non_ascii = [c for c in text if ord(c) > 0x7F]
+    if not non_ascii:
+        return 1.0
+    cjk = sum(1 for c in non_ascii if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f"
+              or "\uff00" <= c <= "\uffef" or "\u3400" <= c <= "\u4dbf")
+    return cjk / len(non_ascii)
+
+
+def _looks_gb18030(data: bytes) -> bool:
+    """Bytes that also decode as GB18030 into mostly Chinese text (short GB text can be valid UTF-8)."""
+    try:
+        return _cjk_share(data.decode("gb18030")) >= 0.9
+    except UnicodeDecodeError:
+        return False
+
+
+def decode_text(data: bytes) -> tuple[str, str, str | None]:
+    """Decode CSV bytes: UTF-8 (BOM or not) else GB18030.
+
+    Returns (text, encoding, warning). Mixed files (some lines UTF-8, others
+    GB18030) are decoded line by line and reported with a warning.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig", None
+        except UnicodeDecodeError:
+            pass
+    try:
+        text = data.decode("utf-8")
+        if _cjk_share(text) >= 0.5 or not _looks_gb18030(data):
+            return text, "utf-8", None
+        return data.decode("gb18030"), "gb18030", None
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    utf8_non_ascii = 0
+    for line in lines:
+        if max(line, default=0) > 0x7F:
+            try:
+                line.decode("utf-8")
+                utf8_non_ascii += 1
+            except UnicodeDecodeError:
+                pass
+    if utf8_non_ascii:
+        out = []
+        for i, line in enumerate(lines, start=1):
+            try:
+                out.append(line.decode("utf-8"))
+            except UnicodeDecodeError:
+                try:
+                    out.append(line.decode("gb18030"))
+                except UnicodeDecodeError:
+                    raise ReadError("unknown_encoding",
+                                    f"line {i} is neither UTF-8 nor GB18030",
+                                    f"第 {i} 行既不是 UTF-8 也不是 GB18030 编码") from None
+        return "\n".join(out), "mixed", ("lines in both UTF-8 and GB18030 encodings (decoded line by line)")
+    try:
+        return data.decode("gb18030"), "gb18030", None
+    except UnicodeDecodeError as exc:
+        raise ReadError("unknown_encoding",
+                        f"neither UTF-8 nor GB18030 (undecodable byte at offset {exc.start})",
+                        f"既不是 UTF-8 也不是 GB18030 编码（第 {exc.start} 字节无法解码）") from None
+
+
+def read_csv_bytes(data: bytes) -> tuple[pd.DataFrame, str, list[str]]:
+    """Parse CSV bytes as text columns. Returns (frame, encoding, warnings). Malformed lines are skipped and named."""
+    if len(data) > MAX_CSV_BYTES:
+        raise ReadError("too_large", f"file larger than {MAX_CSV_BYTES} bytes", f"文件超过 {MAX_CSV_BYTES} 字节")
+    text, encoding, warning = decode_text(data)
+    warnings = [warning] if warning else []
+    if not text.strip():
+        raise ReadError("empty", "file has no header row", "文件没有表头行")
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
+                            skipinitialspace=False)
+    except pd.errors.ParserError:
+        bad: list[int] = []
+
+        def _skip(line: list[str]):
+            bad.append(len(bad))
+            return None
+
+        try:
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
+                                engine="python", on_bad_lines=_skip)
+        except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+            raise ReadError("corrupt", f"CSV cannot be parsed: {str(exc).splitlines()[0]}",
+                            f"CSV 无法解析：{str(exc).splitlines()[0]}") from None
+        warnings.append(f"{len(bad)} malformed line(s) with the wrong number of fields skipped")
+    except (csv.Error, ValueError) as exc:
+        raise ReadError("corrupt", f"CSV cannot be parsed: {str(exc).splitlines()[0]}",
+                        f"CSV 无法解析：{str(exc).splitlines()[0]}") from None
+    return frame, encoding, warnings
+
+
+def read_dataset(path: Path, data: bytes | None = None) -> tuple[pd.DataFrame, str | None, list[str]]:
+    """Read one dataset file of any supported format. Returns (frame, encoding, warnings)."""
+    ext = path.suffix.lower()
+    try:
+        if ext == ".csv":
+            return read_csv_bytes(data if data is not None else path.read_bytes())
+        if ext == ".xpt":
+            import pyreadstat
+
+            frame, meta = pyreadstat.read_xport(str(path))
+            return frame, None, []
+        if ext == ".sas7bdat":
+            import pyreadstat
+
+            frame, meta = pyreadstat.read_sas7bdat(str(path))
+            return frame, None, []
+        if ext == ".parquet":
+            return pd.read_parquet(path), None, []
+        if ext == ".xlsx":
+            return pd.read_excel(path, dtype=str, engine="openpyxl"), None, []
+    except ReadError:
+        raise
+    except MemoryError:
+        raise ReadError("too_large", "file too large to read", "文件过大，无法读取") from None
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a finding, never a crash
+        msg = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise ReadError("corrupt", f"{ext[1:].upper()} file cannot be read ({type(exc).__name__}: {msg})",
+                        f"{ext[1:].upper()} 文件无法读取（{type(exc).__name__}：{msg}）") from None
+    raise ReadError("corrupt", f"unsupported format {ext}", f"不支持的格式 {ext}")
+
+
+def tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Upper-case column names (first of duplicates kept); strip text cells; empty text -> missing."""
+    frame = frame.copy()
+    frame.columns = [str(c).strip().upper() for c in frame.columns]
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    for col in frame.columns:
+        s = frame[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+            s = s.astype("object")
+            stripped = s.str.strip()
+            # non-text cells (numbers in an object column) keep their value
+            stripped = stripped.where(stripped.notna() | s.isna(), s)
+            frame[col] = stripped.where(stripped.notna() & (stripped != ""), None).astype("object")
+    return frame

@@ -1,0 +1,162 @@
+"""One review of one submission: load, check, analyse, classify; and its review.json."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .checks import CheckRun, completeness, run_checks, scorecard
+from .loader import load_submission
+from .submission import Submission
+
+SCHEMA_VERSION = "1"
+
+
+@dataclass
+class Review:
+    """Everything a review produced, as library objects (the app and report render from this)."""
+
+    submission: Submission
+    checks: CheckRun
+    scorecard: dict
+    completeness: float | None
+    analyses: object | None = None        # workbench.analyses.AnalysisResults
+    tier: object | None = None            # workbench.tiers.TierResult
+    rules: object | None = None           # workbench.tiers.Rules
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def findings(self):
+        return self.checks.findings
+
+    def analyses_dict(self) -> dict | None:
+        return self.analyses.to_dict() if self.analyses is not None else None
+
+    def to_dict(self, generated_at: str | None = None) -> dict:
+        """The review.json document (review-output.md, schema_version "1")."""
+        from .jsonout import jsonable
+
+        sub = self.submission
+        doc = {
+            "schema_version": SCHEMA_VERSION,
+            "submission_id": sub.submission_id,
+            "tool_version": __version__,
+            "generated_at": generated_at or dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "rules": ({"path": getattr(self.rules, "path", "default"), "sha256": getattr(self.rules, "sha256", None)}
+                      if self.rules is not None else None),
+            "inputs": [f.to_dict() for f in sorted(sub.inputs, key=lambda f: f.path)],
+            "input_sha256": sub.input_sha256,
+            "findings": [f.to_dict() for f in self.checks.findings],
+            "checks": [r.to_dict() for r in sorted(self.checks.results, key=lambda r: r.check_id)],
+            "scorecard": self.scorecard,
+            "completeness": self.completeness,
+            "findings_by_severity": self.checks.by_severity(),
+            "study": study_card(sub),
+        }
+        if self.analyses is not None:
+            doc["analyses"] = self.analyses_dict()
+        if self.tier is not None:
+            doc["tier"] = self.tier.to_dict()
+        if doc["rules"] is None:
+            del doc["rules"]
+        return jsonable(doc)
+
+
+def study_card(sub: Submission) -> dict:
+    """The facts a reviewer reads first: product, design, indication, subjects."""
+    from . import derive
+
+    m = sub.m
+    subj = derive.subjects(sub)
+    return {
+        "title": m.title, "sponsor": m.sponsor, "manifest_present": sub.manifest_present, "bare_folder": sub.bare,
+        "product": m.product.name, "cell_type": m.product.cell_type, "source": m.product.source,
+        "gene_modified": m.product.gene_modified, "design": m.study.design, "stage": m.study.stage,
+        "first_in_human": m.study.first_in_human, "blinding": m.study.blinding, "indication": m.study.indication,
+        "subjects_in_dm": int(len(subj)), "subjects_enrolled": int(subj["ENROLLED"].sum()) if len(subj) else 0,
+        "subjects_dosed": len(derive.dosed_subjects(sub)),
+        "sites": int(subj["SITEID"].nunique()) if len(subj) and "SITEID" in subj.columns else 0,
+        "domains": sorted(sub.datasets),
+        "required_followup_days": m.required_followup_days,
+    }
+
+
+def _optional_modules():
+    try:
+        from . import analyses as analyses_mod
+    except ImportError:  # pragma: no cover - during development only
+        analyses_mod = None
+    try:
+        from . import tiers as tiers_mod
+    except ImportError:  # pragma: no cover
+        tiers_mod = None
+    return analyses_mod, tiers_mod
+
+
+def run_review(source: str | os.PathLike | Submission, rules_path: str | os.PathLike | None = None,
+               rules=None) -> Review:
+    """Load (unless given a Submission), run every check and analysis, and propose the evidence tier.
+
+    Raises :class:`workbench.SubmissionError` when nothing is usable and ``RulesError`` for a bad rules file.
+    """
+    timings: dict[str, float] = {}
+    analyses_mod, tiers_mod = _optional_modules()
+    if rules is None and tiers_mod is not None:
+        rules = tiers_mod.load_rules(rules_path)
+    t0 = time.perf_counter()
+    sub = source if isinstance(source, Submission) else load_submission(source)
+    timings["load"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    run = run_checks(sub)
+    card = scorecard(run)
+    timings["checks"] = time.perf_counter() - t0
+    review = Review(sub, run, card, completeness(run), rules=rules, timings=timings)
+    if analyses_mod is not None:
+        t0 = time.perf_counter()
+        review.analyses = analyses_mod.run_analyses(sub)
+        timings["analyses"] = time.perf_counter() - t0
+    if tiers_mod is not None and review.analyses is not None:
+        t0 = time.perf_counter()
+        review.tier = tiers_mod.classify(run.findings, review.analyses_dict(), tiers_mod.TierFacts.from_submission(sub),
+                                         rules)
+        timings["tier"] = time.perf_counter() - t0
+    return review
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write to a temporary file beside ``path`` and rename it into place (no half-written outputs)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = "wb" if isinstance(data, bytes) else "w"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_review(review: Review, out_dir: str | os.PathLike, lang: str = "zh",
+                 generated_at: str | None = None) -> dict[str, Path]:
+    """Write review.json and report.html into ``out_dir``; returns their paths."""
+    from .jsonout import dumps
+
+    out = Path(out_dir)
+    doc = review.to_dict(generated_at)
+    paths = {"review.json": out / "review.json"}
+    atomic_write(paths["review.json"], dumps(doc) + "\n")
+    try:
+        from .report import render_report
+    except ImportError:  # pragma: no cover
+        return paths
+    paths["report.html"] = out / "report.html"
+    atomic_write(paths["report.html"], render_report(review, lang=lang, doc=doc))
+    return paths
