@@ -49,6 +49,22 @@ def _looks_gb18030(data: bytes) -> bool:
         return False
 
 
+def _decode_line(line: bytes) -> tuple[str | None, str]:
+    """('ascii' | 'utf-8' | 'gb18030' | None, text) for one line."""
+    if max(line, default=0) <= 0x7F:
+        return "ascii", line.decode("ascii")
+    try:
+        text = line.decode("utf-8")
+        if _cjk_share(text) >= 0.5 or not _looks_gb18030(line):
+            return "utf-8", text
+    except UnicodeDecodeError:
+        pass
+    try:
+        return "gb18030", line.decode("gb18030")
+    except UnicodeDecodeError:
+        return None, ""
+
+
 def decode_text(data: bytes) -> tuple[str, str, str | None]:
     """Decode CSV bytes: UTF-8 (BOM or not) else GB18030.
 
@@ -68,27 +84,17 @@ def decode_text(data: bytes) -> tuple[str, str, str | None]:
     except UnicodeDecodeError:
         pass
     lines = data.split(b"\n")
-    utf8_non_ascii = 0
-    for line in lines:
-        if max(line, default=0) > 0x7F:
-            try:
-                line.decode("utf-8")
-                utf8_non_ascii += 1
-            except UnicodeDecodeError:
-                pass
-    if utf8_non_ascii:
-        out = []
-        for i, line in enumerate(lines, start=1):
-            try:
-                out.append(line.decode("utf-8"))
-            except UnicodeDecodeError:
-                try:
-                    out.append(line.decode("gb18030"))
-                except UnicodeDecodeError:
-                    raise ReadError("unknown_encoding",
-                                    f"line {i} is neither UTF-8 nor GB18030",
-                                    f"第 {i} 行既不是 UTF-8 也不是 GB18030 编码") from None
-        return "\n".join(out), "mixed", ("lines in both UTF-8 and GB18030 encodings (decoded line by line)")
+    decoded: list[str] = []
+    kinds: set[str] = set()
+    for i, line in enumerate(lines, start=1):
+        kind, text = _decode_line(line)
+        if kind is None:
+            raise ReadError("unknown_encoding", f"line {i} is neither UTF-8 nor GB18030",
+                            f"第 {i} 行既不是 UTF-8 也不是 GB18030 编码")
+        kinds.add(kind)
+        decoded.append(text)
+    if "utf-8" in kinds and "gb18030" in kinds:
+        return "\n".join(decoded), "mixed", "lines in both UTF-8 and GB18030 encodings (decoded line by line)"
     try:
         return data.decode("gb18030"), "gb18030", None
     except UnicodeDecodeError as exc:
