@@ -160,3 +160,12 @@ def write_review(review: Review, out_dir: str | os.PathLike, lang: str = "zh",
     paths["report.html"] = out / "report.html"
     atomic_write(paths["report.html"], render_report(review, lang=lang, doc=doc))
     return paths
+
+
+def review_to_folder(submission_path: str | os.PathLike, out_dir: str | os.PathLike, rules_path=None,
+                     lang: str = "zh", generated_at: str | None = None) -> dict:
+    """Review one submission and write review.json + report.html into ``out_dir``; returns the review.json dict."""
+    review = run_review(submission_path, rules_path=rules_path)
+    doc = review.to_dict(generated_at)
+    write_review(review, out_dir, lang=lang, generated_at=doc["generated_at"])
+    return doc

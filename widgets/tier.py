@@ -1,0 +1,124 @@
+"""Evidence-tier panel: proposal with every criterion, confirm / override with reason, sign-off, audit history."""
+from __future__ import annotations
+
+import ipywidgets as w
+import pandas as pd
+
+from workbench.i18n import t
+
+from .common import esc, html_table
+
+TIERS = ("T0", "T1", "T2", "T3", "T4")
+
+
+def tier_badge(tier_dict: dict | None, lang: str) -> str:
+    if not tier_dict:
+        return f"<span class='wb-muted'>{esc(t('not_evaluable', lang))}</span>"
+    label = tier_dict["label_zh"] if lang == "zh" else tier_dict["label_en"]
+    return (f"<span class='wb-badge wb-{esc(tier_dict['proposed'])} wb-proposed-tier'>"
+            f"{esc(tier_dict['proposed'])} · {esc(label)}</span>")
+
+
+def criteria_table(tier_dict: dict, lang: str) -> str:
+    rows = []
+    decisive = set(tier_dict.get("decisive") or [])
+    for c in tier_dict.get("criteria", []):
+        met = c.get("met")
+        mark = "—" if met is None else ("✔" if met else "✘")
+        ev = c.get("evidence_zh") if lang == "zh" and c.get("evidence_zh") else c.get("evidence")
+        rows.append({t("criterion", lang): ("★ " if c["id"] in decisive else "") + c["id"],
+                     t("met", lang): mark, t("evidence", lang): ev})
+    return html_table(pd.DataFrame(rows), max_rows=100)
+
+
+class TierPanel(w.VBox):
+    """Shows the proposed tier and records the reviewer's decision in the audit-logged store."""
+
+    def __init__(self, review, store, reviewer: str = "", lang: str = "zh", **kw):
+        self.review, self.store, self.lang = review, store, lang
+        self.doc_tier = review.tier.to_dict() if review.tier is not None else None
+        self.sid = review.submission.submission_id
+        self.input_sha = review.submission.input_sha256
+        self.rules_sha = getattr(review.rules, "sha256", None) or "0" * 64
+        L = lambda k: t(k, lang)  # noqa: E731
+        summary = ""
+        if self.doc_tier:
+            summary = self.doc_tier.get("summary_zh" if lang == "zh" else "summary_en") or ""
+            needs = self.doc_tier.get("next_tier_needs_zh" if lang == "zh" else "next_tier_needs") or []
+            if needs:
+                summary += f"<p><b>{esc(L('next_tier'))}:</b> {esc('; '.join(needs))}</p>"
+        self.proposal = w.HTML(f"<h3>{esc(L('proposed_tier'))}</h3>{tier_badge(self.doc_tier, lang)}"
+                               f"<p>{summary}</p>{criteria_table(self.doc_tier, lang) if self.doc_tier else ''}")
+        self.reviewer = w.Text(value=reviewer, description=L("reviewer"), layout=w.Layout(width="320px"))
+        self.reviewer.style.description_width = "auto"
+        proposed = self.doc_tier["proposed"] if self.doc_tier else None
+        self.choice = w.Dropdown(options=list(TIERS), value=proposed or "T0", description=L("decision_tier"),
+                                 layout=w.Layout(width="200px"))
+        self.choice.style.description_width = "auto"
+        self.reason = w.Textarea(placeholder=L("reason"), layout=w.Layout(width="100%", height="70px"))
+        self.reason.add_class("wb-reason")
+        self.btn_confirm = w.Button(description=L("confirm"), button_style="success", icon="check")
+        self.btn_override = w.Button(description=L("override"), button_style="warning", icon="edit")
+        self.btn_signoff = w.Button(description=L("signoff"), button_style="primary", icon="pencil")
+        for b in (self.btn_confirm, self.btn_override, self.btn_signoff):
+            b.layout.width = "auto"
+        self.btn_confirm.on_click(lambda _: self._record("confirm"))
+        self.btn_override.on_click(lambda _: self._record("override"))
+        self.btn_signoff.on_click(lambda _: self._record("signoff"))
+        self.message = w.HTML()
+        self.current = w.HTML()
+        self.history = w.HTML()
+        self.history.add_class("wb-audit-history")
+        enabled = self.doc_tier is not None and store is not None
+        for b in (self.btn_confirm, self.btn_override, self.btn_signoff):
+            b.disabled = not enabled
+        super().__init__([self.proposal, w.HTML(f"<h3>{esc(L('current_decision'))}</h3>"), self.current,
+                          w.HBox([self.reviewer, self.choice]), self.reason,
+                          w.HBox([self.btn_confirm, self.btn_override, self.btn_signoff]), self.message,
+                          w.HTML(f"<h3>{esc(L('audit_history'))}</h3>"), self.history], **kw)
+        self.add_class("wb-tier-panel")
+        self.refresh()
+
+    def _record(self, action: str) -> None:
+        from workbench.store import DecisionError, StoreError
+
+        proposed = self.doc_tier["proposed"]
+        try:
+            kwargs = {"proposed": proposed}
+            if action == "override":
+                kwargs.update(tier=self.choice.value, reason=self.reason.value)
+            elif action == "confirm" and self.reason.value.strip():
+                kwargs.update(comment=self.reason.value)
+            entry = self.store.record_decision(self.sid, self.input_sha, self.rules_sha, self.reviewer.value,
+                                               action, **kwargs)
+        except DecisionError as exc:
+            self.message.value = f"<div class='wb-error'>{esc(exc.message(self.lang))}</div>"
+            return
+        except StoreError as exc:
+            self.message.value = f"<div class='wb-error'>{esc(str(exc))}</div>"
+            return
+        self.message.value = (f"<div class='wb-ok wb-recorded'>{esc(t('recorded', self.lang))}: "
+                              f"{esc(entry.action)} {esc(entry.tier or '')} (#{entry.seq})</div>")
+        self.reason.value = ""
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.store is None:
+            return
+        L = lambda k: t(k, self.lang)  # noqa: E731
+        cur = self.store.current(self.sid, self.input_sha, self.rules_sha)
+        if cur.decision is None:
+            self.current.value = f"<div class='wb-muted'>{esc(L('no_decision'))}</div>"
+        else:
+            d = cur.decision
+            text = (f"<b>{esc(d.tier)}</b> — {esc(d.action)} · {esc(d.reviewer)} · {esc(d.recorded_at)}"
+                    + (f" · {esc(L('signoff'))}: {esc(cur.signoff.reviewer)}" if cur.signed_off else ""))
+            if cur.stale:
+                reasons = cur.stale_reasons_zh if self.lang == "zh" else cur.stale_reasons_en
+                text = (f"<div class='wb-warn wb-stale'>{esc(L('stale'))} {esc('; '.join(reasons))}</div>" + text)
+            self.current.value = text
+        rows = [{"#": e.seq, L("time"): e.recorded_at, L("reviewer"): e.reviewer, L("action"): e.action,
+                 L("decision_tier"): e.tier, L("proposed_tier"): e.proposed, L("reason"): e.reason or e.comment,
+                 "input": e.input_sha256[:12]} for e in reversed(self.store.history(self.sid))]
+        self.history.value = html_table(pd.DataFrame(rows), max_rows=100) if rows else \
+            f"<div class='wb-muted'>{esc(L('no_decision'))}</div>"

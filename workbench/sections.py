@@ -1,0 +1,193 @@
+"""What each review section shows: tables and figures built from review results (shared by app and report).
+
+A block is a titled table (DataFrame) or figure (plotly Figure). Building a block never raises: a
+block that cannot be built becomes a note saying why, so one broken figure never hides the rest.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+SECTIONS = {
+    "overview": ("概览", "Overview"),
+    "completeness": ("完整性", "Completeness"),
+    "traceability": ("可追溯性", "Traceability"),
+    "process_quality": ("工艺与质量", "Process & quality"),
+    "dose_response": ("剂量反应", "Dose–response"),
+    "safety": ("安全性", "Safety"),
+    "follow_up": ("随访", "Follow-up"),
+    "tier": ("证据等级", "Evidence tier"),
+    "export": ("导出", "Export"),
+}
+
+
+@dataclass
+class Block:
+    kind: str               # "table" | "figure" | "note"
+    title_zh: str
+    title_en: str
+    table: pd.DataFrame | None = None
+    figure: object | None = None
+    note_zh: str = ""
+    note_en: str = ""
+
+    def title(self, lang: str) -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+    def note(self, lang: str) -> str:
+        return self.note_zh if lang == "zh" else self.note_en
+
+
+def _safe(title_zh: str, title_en: str, build: Callable[[], object], kind: str) -> Block | None:
+    try:
+        value = build()
+    except Exception as exc:  # noqa: BLE001 - a failing block is reported, the rest still shows
+        log.exception("section block %s failed", title_en)
+        return Block("note", title_zh, title_en, note_zh=f"无法生成：{type(exc).__name__}: {exc}",
+                     note_en=f"could not be produced: {type(exc).__name__}: {exc}")
+    if value is None:
+        return None
+    if kind == "table":
+        df = value if isinstance(value, pd.DataFrame) else pd.DataFrame(value)
+        if df.empty:
+            return Block("note", title_zh, title_en, note_zh="无数据", note_en="no data")
+        return Block("table", title_zh, title_en, table=df)
+    return Block("figure", title_zh, title_en, figure=value)
+
+
+def _rows(d, *path):
+    for p in path:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(p)
+    return d
+
+
+def section_blocks(review, section: str, lang: str = "zh") -> list[Block]:
+    """Blocks of one section for a review (tables from results, figures from workbench.figures)."""
+    builders = _BUILDERS.get(section)
+    if builders is None:
+        return []
+    blocks = []
+    for title_zh, title_en, kind, fn in builders:
+        b = _safe(title_zh, title_en, lambda fn=fn: fn(review, lang), kind)
+        if b is not None:
+            blocks.append(b)
+    return blocks
+
+
+# -- table builders ------------------------------------------------------------------------------------------
+
+def _an(review) -> dict:
+    return review.analyses_dict() or {}
+
+
+def _documents(review, lang):
+    docs = review.submission.documents
+    if docs is None:
+        return pd.DataFrame()
+    cols = [c for c in ("DOCID", "DOCTYPE", "TITLE", "VERSION", "DATE", "SITEID", "USUBJID", "LOTID", "PATH",
+                        "PATH_STATUS") if c in docs.columns]
+    return docs[cols]
+
+
+def _lots(review, lang):
+    b = review.submission.batches
+    return b if b is not None else pd.DataFrame()
+
+
+def _findings_of(*check_ids):
+    def build(review, lang):
+        rows = [f.to_dict() for f in review.findings if f.check_id in check_ids]
+        df = pd.DataFrame(rows)
+        if df.empty:
+            return df
+        msg = "message_zh" if lang == "zh" else "message_en"
+        return df[["check_id", "severity", "domain", "usubjid", "record", msg]]
+    return build
+
+
+def _dict_table(*path):
+    def build(review, lang):
+        rows = _rows(_an(review), *path)
+        return pd.DataFrame(rows if isinstance(rows, list) else [])
+    return build
+
+
+def _efficacy_table(review, lang):
+    eff = _an(review).get("efficacy") or {}
+    rows = list(eff.get("comparisons") or [])
+    if not rows and eff.get("comparison"):
+        rows = [eff["comparison"]]
+    return pd.DataFrame(rows)
+
+
+def _mtd_table(review, lang):
+    dlt = _an(review).get("dlt") or {}
+    if not dlt.get("levels"):
+        return None
+    mtd = dlt.get("mtd")
+    return pd.DataFrame([{"MTD": (mtd or {}).get("arm"), "dose": (mtd or {}).get("dose"),
+                          "reason": dlt.get("mtd_reason"), "highest_dose_explored": dlt.get("highest_dose_explored"),
+                          "target_rate": dlt.get("target_rate")}])
+
+
+# -- figure builders (workbench.figures; wired per figure function) -----------------------------------------
+
+def _fig(name: str):
+    def build(review, lang):
+        from . import figure_hooks
+
+        return getattr(figure_hooks, name)(review, lang)
+    return build
+
+
+_BUILDERS: dict[str, list[tuple[str, str, str, Callable]]] = {
+    "overview": [
+        ("关键信息完整性热图", "Completeness heatmap", "figure", _fig("completeness")),
+    ],
+    "traceability": [
+        ("必备文件", "Essential documents", "table", _documents),
+        ("批次记录", "Lots", "table", _lots),
+        ("文件与日期相关发现", "Document and date findings", "table",
+         _findings_of("TRC-001", "TRC-002", "TRC-003", "TRC-004", "TRC-006", "TRC-007", "CMC-006")),
+    ],
+    "process_quality": [
+        ("CMC 控制图", "CMC control charts", "figure", _fig("cmc")),
+        ("质量属性汇总", "Quality attributes", "table", _dict_table("cmc", "attributes")),
+        ("批次记录", "Lots", "table", _lots),
+        ("工艺与质量相关发现", "Process and quality findings", "table",
+         _findings_of("CMC-001", "CMC-002", "CMC-003", "CMC-004", "CMC-005", "CMC-006")),
+    ],
+    "dose_response": [
+        ("剂量-DLT 关系", "Dose–DLT response", "figure", _fig("dose_response")),
+        ("各剂量组 DLT", "DLT by dose level", "table", _dict_table("dlt", "levels")),
+        ("最大耐受剂量", "Maximum tolerated dose", "table", _mtd_table),
+        ("各剂量组疗效", "Efficacy by dose", "figure", _fig("efficacy")),
+        ("疗效比较", "Efficacy comparison", "table", _efficacy_table),
+        ("暴露", "Exposure", "table", _dict_table("exposure")),
+    ],
+    "safety": [
+        ("安全性概览", "Safety overview", "table", _dict_table("safety", "overview")),
+        ("按系统器官分类的 TEAE", "TEAE by SOC and arm", "figure", _fig("soc_heatmap")),
+        ("常见首选术语", "Most frequent preferred terms", "figure", _fig("top_pts")),
+        ("风险差森林图", "Risk-difference forest plot", "figure", _fig("forest")),
+        ("受试者时间线", "Subject timelines", "figure", _fig("swimmer")),
+        ("首次严重 TEAE 的 Kaplan–Meier 曲线", "Kaplan–Meier: first serious TEAE", "figure", _fig("km")),
+        ("特别关注的不良事件", "Adverse events of special interest", "table", _dict_table("safety", "aesi")),
+        ("死亡", "Deaths", "table", _dict_table("safety", "deaths")),
+        ("迟发事件（首次给药 365 天后）", "Late events (> 365 days after first dose)", "table",
+         _dict_table("safety", "late_events")),
+        ("停止规则", "Stopping rules", "table", _dict_table("stopping_rules")),
+    ],
+    "follow_up": [
+        ("随访时长与要求", "Follow-up against the requirement", "figure", _fig("follow_up")),
+        ("各组随访", "Follow-up by arm", "table", _dict_table("follow_up", "arms")),
+        ("随访相关发现", "Follow-up findings", "table", _findings_of("FUP-001", "FUP-002", "FUP-003", "FUP-004")),
+    ],
+}

@@ -1,0 +1,67 @@
+"""`workbench serve`: the Voila reviewer app on loopback, with safe settings."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .settings import default_db_url
+
+
+def notebooks_dir() -> Path:
+    """The app's notebooks (the repository's notebooks/ folder, beside the package)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "notebooks", here / "notebooks"):
+        if (candidate / "review.ipynb").is_file():
+            return candidate
+    raise FileNotFoundError("the app's notebooks (notebooks/review.ipynb) are not installed")
+
+
+def default_root() -> Path:
+    return Path(__file__).resolve().parent.parent / "sample_data"
+
+
+def voila_command(port: int, host: str = "127.0.0.1") -> list[str]:
+    """Voila over the app's notebooks only: no static files served, no tracebacks to the browser."""
+    return [sys.executable, "-m", "voila", str(notebooks_dir()), "--no-browser", f"--port={port}",
+            f"--Voila.ip={host}", "--Voila.port_retries=0",
+            "--VoilaConfiguration.file_allowlist=[]",
+            "--VoilaConfiguration.show_tracebacks=False",
+            "--VoilaConfiguration.preheat_kernel=False",
+            "--VoilaConfiguration.http_keep_alive_timeout=10",
+            "--Voila.tornado_settings={'headers': {'X-Frame-Options': 'SAMEORIGIN', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer'}}",
+            ]
+
+
+def app_url(port: int, host: str = "127.0.0.1") -> str:
+    return f"http://{host}:{port}/voila/render/index.ipynb"
+
+
+def serve_env(root: Path, db_url: str | None, lang: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"WORKBENCH_ROOT": str(root.resolve()), "WORKBENCH_DB_URL": db_url or env.get("WORKBENCH_DB_URL")
+                or default_db_url(), "WORKBENCH_LANG": lang, "PYTHONUNBUFFERED": "1"})
+    return env
+
+
+def main_serve(args) -> int:
+    root = Path(args.root) if args.root else default_root()
+    if not root.is_dir():
+        print(f"workbench serve: {root}: not a folder", file=sys.stderr)
+        return 2
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"workbench serve: warning: listening on {args.host}, reachable from other machines", file=sys.stderr)
+    cmd = voila_command(args.port, args.host)
+    print(f"Reviewer app / 审评应用: {app_url(args.port, args.host)}", flush=True)
+    print(f"Submissions / 申报资料: {root.resolve()}", flush=True)
+    proc = subprocess.Popen(cmd, env=serve_env(root, args.db_url, args.lang))
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        return 0
