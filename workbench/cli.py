@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--db-url", default=None)
     s.add_argument("--lang", choices=("zh", "en"), default="zh")
-    s.add_argument("--no-browser", action="store_true")
+    s.add_argument("--runs", default=None, help="a `workbench batch` output folder for the portfolio page")
 
     g = sub.add_parser("sample", help="write the bundled synthetic submissions, or one scaled one")
     g.add_argument("--out", default=None)

@@ -38,8 +38,10 @@ def app_url(port: int, host: str = "127.0.0.1") -> str:
     return f"http://{host}:{port}/voila/render/index.ipynb"
 
 
-def serve_env(root: Path, db_url: str | None, lang: str) -> dict[str, str]:
+def serve_env(root: Path, db_url: str | None, lang: str, runs: str | None = None) -> dict[str, str]:
     env = dict(os.environ)
+    if runs:
+        env["WORKBENCH_RUNS"] = str(Path(runs).resolve())
     env.update({"WORKBENCH_ROOT": str(root.resolve()), "WORKBENCH_DB_URL": db_url or env.get("WORKBENCH_DB_URL")
                 or default_db_url(), "WORKBENCH_LANG": lang, "PYTHONUNBUFFERED": "1"})
     return env
@@ -55,7 +57,7 @@ def main_serve(args) -> int:
     cmd = voila_command(args.port, args.host)
     print(f"Reviewer app / 审评应用: {app_url(args.port, args.host)}", flush=True)
     print(f"Submissions / 申报资料: {root.resolve()}", flush=True)
-    proc = subprocess.Popen(cmd, env=serve_env(root, args.db_url, args.lang))
+    proc = subprocess.Popen(cmd, env=serve_env(root, args.db_url, args.lang, getattr(args, 'runs', None)))
     try:
         return proc.wait()
     except KeyboardInterrupt:

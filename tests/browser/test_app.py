@@ -1,0 +1,117 @@
+"""The Voila reviewer app in a real headless Chromium (screenshots in test-artifacts/browser/)."""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from .conftest import wait_app
+
+pytestmark = pytest.mark.browser
+
+
+def review_url(server, name: str, lang: str = "zh") -> str:
+    return f"{server['base']}/voila/render/review.ipynb?submission={name}&lang={lang}"
+
+
+def _no_traceback(page) -> None:
+    text = page.inner_text("body")
+    assert "Traceback" not in text and "Loading widget" not in text
+
+
+def test_index_lists_samples_with_tiers(server, page):
+    page.goto(f"{server['base']}/voila/render/index.ipynb")
+    wait_app(page, "rct-ucmsc-koa")
+    table = page.locator(".wb-submission-list")
+    for name in ("fih-ipsc-parkinson", "defects-trace-cmc", "bare-sdtm"):
+        assert name in table.inner_text()
+    assert table.locator(".wb-badge").count() >= 6
+    _no_traceback(page)
+
+
+def test_review_shows_proposed_tier(server, page):
+    t0 = time.monotonic()
+    page.goto(review_url(server, "rct-ucmsc-koa"))
+    wait_app(page, "关键信息完整性记分卡")
+    elapsed = time.monotonic() - t0
+    badge = page.locator(".wb-proposed-tier").first
+    assert badge.inner_text().startswith("T4")
+    print(f"rct-ucmsc-koa rendered in {elapsed:.1f} s")
+    _no_traceback(page)
+
+
+def test_planted_finding_visible_after_filtering(server, page):
+    page.goto(review_url(server, "defects-trace-cmc", "en"))
+    wait_app(page, "Key-information scorecard")
+    page.get_by_role("tab", name="Completeness").click()
+    explorer = page.locator(".wb-findings-explorer")
+    explorer.wait_for()
+    explorer.locator("select").nth(1).select_option(label="critical")
+    listbox = explorer.locator(".wb-findings-list select")
+    page.wait_for_function("document.querySelector('.wb-findings-list select').options.length > 0")
+    options = listbox.locator("option").all_inner_texts()
+    assert options and all(o.startswith("critical") for o in options)
+    sterility = [o for o in options if "CMC-002" in o]
+    assert sterility, options
+    listbox.select_option(label=sterility[0])
+    detail = page.locator(".wb-finding-detail")
+    detail.get_by_text("Records behind this finding").wait_for()
+    assert "CMC-002" in detail.inner_text()
+    _no_traceback(page)
+
+
+def test_plotly_figure_present(server, page):
+    page.goto(review_url(server, "fih-ipsc-parkinson", "en"))
+    wait_app(page, "Key-information scorecard")
+    page.get_by_role("tab", name="Dose–response").click()
+    page.locator(".js-plotly-plot").first.wait_for(state="visible")
+    assert page.locator(".js-plotly-plot").count() >= 1
+    _no_traceback(page)
+
+
+def test_language_switch_relabels(server, page):
+    page.goto(review_url(server, "auto-msc-cirrhosis"))
+    wait_app(page, "关键信息完整性记分卡")
+    assert page.get_by_role("tab", name="概览").count() == 1
+    page.get_by_role("button", name="English").click()
+    wait_app(page, "Key-information scorecard")
+    for label in ("Overview", "Completeness", "Safety", "Evidence tier"):
+        assert page.get_by_role("tab", name=label).count() == 1
+    assert "关键信息完整性记分卡" not in page.inner_text(".wb-review-app")
+    _no_traceback(page)
+
+
+def test_override_recorded_and_visible_after_reload(server, page):
+    reason = f"Sentinel interval too short at site 02 — browser test {time.time():.0f}"
+    page.goto(review_url(server, "gb18030-esc-amd", "en"))
+    wait_app(page, "Key-information scorecard")
+    page.get_by_role("tab", name="Evidence tier").click()
+    panel = page.locator(".wb-tier-panel")
+    panel.wait_for()
+    proposed = panel.locator(".wb-proposed-tier").inner_text()[:2]
+    other = "T1" if proposed != "T1" else "T2"
+    panel.locator("input[type=text]").first.fill("Reviewer Wang 王")
+    panel.locator("select").first.select_option(other)
+    panel.locator("textarea").fill(reason)
+    panel.get_by_role("button", name="Override").click()
+    page.locator(".wb-recorded").wait_for()
+    page.reload()
+    wait_app(page, "Key-information scorecard")
+    page.get_by_role("tab", name="Evidence tier").click()
+    history = page.locator(".wb-audit-history")
+    history.get_by_text(reason).wait_for()
+    assert re.search(rf"override\s+{other}", history.inner_text())
+    _no_traceback(page)
+
+
+def test_override_without_reason_refused(server, page):
+    page.goto(review_url(server, "fih-ipsc-parkinson", "en"))
+    wait_app(page, "Key-information scorecard")
+    page.get_by_role("tab", name="Evidence tier").click()
+    panel = page.locator(".wb-tier-panel")
+    panel.locator("input[type=text]").first.fill("Reviewer Li")
+    panel.locator("select").first.select_option("T0")
+    panel.get_by_role("button", name="Override").click()
+    panel.locator(".wb-error").wait_for()
+    assert "reason" in panel.locator(".wb-error").inner_text()
