@@ -1,0 +1,62 @@
+"""Shared fixtures: the sample data folder and a running `workbench serve`."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "sample_data"
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def served_app(tmp_path_factory):
+    """`workbench serve sample_data` on a free loopback port, with a throwaway decision store and cache."""
+    tmp = tmp_path_factory.mktemp("serve")
+    port = _free_port()
+    env = {**os.environ, "WORKBENCH_CACHE_DIR": str(tmp / "cache"), "XDG_DATA_HOME": str(tmp / "data")}
+    log = open(tmp / "voila.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "workbench.cli", "serve", str(REPO / "sample_data"),
+                             f"--port={port}", f"--db-url=sqlite:///{tmp / 'decisions.sqlite'}"],
+                            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(f"{base}/voila/tree")
+        yield {"base": base, "db": tmp / "decisions.sqlite", "log": tmp / "voila.log", "proc": proc}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(tmp / "voila.log", ARTIFACTS / "voila.log")
+
+
