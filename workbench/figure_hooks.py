@@ -1,46 +1,60 @@
-"""Which figure function draws each section figure, from a review's results (figures never recompute)."""
+"""Which figure function draws each section figure, from a review's results (figures never recompute).
+
+Each hook returns a plotly figure, a dict of titled figures, or None when the review has no data for it.
+"""
 from __future__ import annotations
 
+from . import figures
 
-def _missing(name):
-    raise NotImplementedError(f"figure {name} not available")
+
+def _res(review, name):
+    return getattr(review.analyses, name, None) if review.analyses is not None else None
 
 
 def completeness(review, lang):
-    _missing("completeness")
+    return figures.completeness_heatmap([r.to_dict() for r in review.checks.results], lang)
 
 
 def cmc(review, lang):
-    _missing("cmc")
+    res = _res(review, "cmc")
+    return figures.cmc_control_charts(res, lang) if res is not None else None
 
 
 def dose_response(review, lang):
-    _missing("dose_response")
+    res = _res(review, "dlt")
+    return figures.dose_response(res, lang) if res is not None else None
 
 
 def efficacy(review, lang):
-    _missing("efficacy")
+    res = _res(review, "efficacy")
+    return figures.efficacy_by_dose(res, lang) if res is not None else None
 
 
 def soc_heatmap(review, lang):
-    _missing("soc_heatmap")
+    res = _res(review, "safety")
+    return figures.teae_heatmap(res, lang) if res is not None else None
 
 
 def top_pts(review, lang):
-    _missing("top_pts")
+    res = _res(review, "safety")
+    return figures.top_pt_bars(res, lang) if res is not None else None
 
 
 def forest(review, lang):
-    _missing("forest")
+    res = _res(review, "safety")
+    return figures.risk_difference_forest(res, lang) if res is not None else None
 
 
 def swimmer(review, lang):
-    _missing("swimmer")
+    res = _res(review, "timeline")
+    return figures.swimmer(res, lang) if res is not None else None
 
 
 def km(review, lang):
-    _missing("km")
+    res = _res(review, "safety")
+    return figures.km_curves(res, lang) if res is not None else None
 
 
 def follow_up(review, lang):
-    _missing("follow_up")
+    res = _res(review, "follow_up")
+    return figures.follow_up_distribution(res, lang) if res is not None else None

@@ -76,7 +76,12 @@ def section_blocks(review, section: str, lang: str = "zh") -> list[Block]:
     blocks = []
     for title_zh, title_en, kind, fn in builders:
         b = _safe(title_zh, title_en, lambda fn=fn: fn(review, lang), kind)
-        if b is not None:
+        if b is None:
+            continue
+        if b.kind == "figure" and isinstance(b.figure, dict):  # several titled figures (e.g. one per attribute)
+            blocks.extend(Block("figure", f"{title_zh}：{name}", f"{title_en}: {name}", figure=fig)
+                          for name, fig in b.figure.items())
+        else:
             blocks.append(b)
     return blocks
 
