@@ -41,7 +41,9 @@ def blocks_widget(review, section: str, lang: str) -> w.VBox:
 def overview_widget(review, lang: str) -> w.VBox:
     L = lambda k: t(k, lang)  # noqa: E731
     doc_tier = review.tier.to_dict() if review.tier is not None else None
-    study = review.to_dict(generated_at="-")["study"]
+    from workbench.review import study_card
+
+    study = study_card(review.submission)
     card = pd.DataFrame([{L("product"): study.get("product"), L("cell_type"): study.get("cell_type"),
                           L("indication"): study.get("indication"), L("design"): study.get("design"),
                           L("stage"): study.get("stage"), L("subjects_enrolled"): study.get("subjects_enrolled"),

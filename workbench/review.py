@@ -28,13 +28,19 @@ class Review:
     tier: object | None = None            # workbench.tiers.TierResult
     rules: object | None = None           # workbench.tiers.Rules
     timings: dict[str, float] = field(default_factory=dict)
+    _analyses_doc: dict | None = field(default=None, repr=False)
 
     @property
     def findings(self):
         return self.checks.findings
 
     def analyses_dict(self) -> dict | None:
-        return self.analyses.to_dict() if self.analyses is not None else None
+        """The review.json ``analyses`` object (computed once per review)."""
+        if self.analyses is None:
+            return None
+        if self._analyses_doc is None:
+            self._analyses_doc = self.analyses.to_dict()
+        return self._analyses_doc
 
     def to_dict(self, generated_at: str | None = None) -> dict:
         """The review.json document (review-output.md, schema_version "1")."""

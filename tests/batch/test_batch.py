@@ -1,0 +1,110 @@
+"""`workbench batch`: papermill per submission, failures recorded, skip/force, no partial outputs, same review.json."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbench.batch import parse_shard, plan_jobs, run_batch
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = REPO / "sample_data"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory) -> Path:
+    """Two real samples and one broken submission."""
+    root = tmp_path_factory.mktemp("batch-root")
+    for name in ("gb18030-esc-amd", "bare-sdtm"):
+        shutil.copytree(SAMPLES / name, root / name)
+    broken = root / "broken-sub" / "tabulations"
+    broken.mkdir(parents=True)
+    (broken / "dm.xpt").write_bytes(b"not a transport file")
+    return root
+
+
+@pytest.fixture(scope="module")
+def first_run(root, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs")
+    t0 = time.perf_counter()
+    outcomes = run_batch(root, out, jobs=2, progress=False, timeout=300)
+    return out, outcomes, time.perf_counter() - t0
+
+
+def test_good_submissions_produce_outputs_and_broken_is_recorded(first_run):
+    out, outcomes, seconds = first_run
+    status = {o.submission_id: o.status for o in outcomes}
+    assert status == {"MH-RPE-105": "ok", "bare-sdtm": "ok", "broken-sub": "failed"}, status
+    for sid in ("MH-RPE-105", "bare-sdtm"):
+        for name in ("review.ipynb", "report.html", "review.json", "log.txt", "run.json"):
+            assert (out / sid / name).is_file(), (sid, name)
+    failed = json.loads((out / "broken-sub" / "run.json").read_text())
+    assert failed["status"] == "failed" and "no readable dataset" in failed["error"]
+    # house style: the executed notebook is kept even when the run fails, with the error visible
+    nb = json.loads((out / "broken-sub" / "review.ipynb").read_text())
+    assert any(o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", []))
+    portfolio = pd.read_csv(out / "portfolio.csv", encoding="utf-8-sig")
+    assert set(portfolio["submission_id"]) == {"MH-RPE-105", "bare-sdtm", "broken-sub"}
+    row = portfolio.set_index("submission_id").loc["MH-RPE-105"]
+    assert row["tier"] == "T2" and row["status"] == "ok" and row["cell_type"] == "ESC_DERIVED"
+    assert pd.read_parquet(out / "portfolio.parquet").shape[0] == 3
+    assert not list(out.glob(".tmp-*"))
+    print(f"batch of 3 with --jobs 2: {seconds:.1f} s")
+
+
+def test_rerun_skips_unchanged_and_force_reruns(root, first_run):
+    out, _, _ = first_run
+    before = (out / "bare-sdtm" / "review.json").stat().st_mtime_ns
+    outcomes = {o.submission_id: o.status for o in run_batch(root, out, jobs=2, progress=False)}
+    assert outcomes["bare-sdtm"] == "skipped" and outcomes["MH-RPE-105"] == "skipped"
+    assert outcomes["broken-sub"] == "failed"  # failures are always retried
+    assert (out / "bare-sdtm" / "review.json").stat().st_mtime_ns == before
+    forced = {o.submission_id: o.status for o in run_batch(root, out, jobs=2, progress=False, force=True)}
+    assert forced["bare-sdtm"] == "ok"
+    assert (out / "bare-sdtm" / "review.json").stat().st_mtime_ns != before
+
+
+def test_batch_and_interactive_give_the_same_review_json(first_run, tmp_path):
+    from workbench.review import review_to_folder
+
+    out, _, _ = first_run
+    batch_doc = json.loads((out / "MH-RPE-105" / "review.json").read_text())
+    direct = review_to_folder(SAMPLES / "gb18030-esc-amd", tmp_path, generated_at=batch_doc["generated_at"])
+    assert json.loads(json.dumps(direct)) == batch_doc
+
+
+def test_interrupted_batch_leaves_no_partial_outputs(root, tmp_path):
+    out = tmp_path / "runs"
+    proc = subprocess.Popen([sys.executable, "-m", "workbench.cli", "batch", str(root), "--out", str(out),
+                             "--jobs", "1", "--force"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(out.glob(".tmp-*")):
+        time.sleep(0.1)
+    assert list(out.glob(".tmp-*")), "the batch never started a run"
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.wait(timeout=60)
+    time.sleep(0.5)
+    assert not list(out.glob(".tmp-*"))
+    for d in out.iterdir():  # whatever finished is complete
+        if d.is_dir():
+            assert (d / "run.json").is_file()
+            if json.loads((d / "run.json").read_text())["status"] == "ok":
+                assert (d / "review.json").is_file() and (d / "report.html").is_file()
+
+
+def test_shards_partition_the_submissions(root):
+    everything = {j.submission_id for j in plan_jobs(root)}
+    parts = [{j.submission_id for j in plan_jobs(root, (k, 2))} for k in (1, 2)]
+    assert parts[0] | parts[1] == everything and not parts[0] & parts[1]
+    with pytest.raises(ValueError):
+        parse_shard("3/2")
