@@ -49,13 +49,25 @@ def col(df: pd.DataFrame | None, name: str) -> pd.Series:
 
 
 def upper_text(s: pd.Series) -> pd.Series:
-    return s.astype("object").map(lambda v: str(v).strip().upper() if v is not None and v == v else None)
+    """Stripped upper-case text (object dtype), None where missing; computed once per distinct value."""
+    codes, uniques = pd.factorize(s.astype("object"), use_na_sentinel=True)
+    mapped = np.array([str(v).strip().upper() if v is not None and v == v else None for v in uniques] + [None],
+                      dtype=object)
+    return pd.Series(mapped[codes], index=s.index, dtype="object")
 
 
 @memo
 def dates(sub: Submission, domain: str, variable: str) -> DateIntervals:
-    """Parsed --DTC column (cached): lo/hi day numbers and status per record."""
-    return parse_dtc(col(sub.domain(domain), variable))
+    """Parsed --DTC column (cached): lo/hi day numbers and status per record.
+
+    Parsed once per distinct value, then spread to the records (a 1M-row LBDTC holds a few thousand dates).
+    """
+    s = col(sub.domain(domain), variable)
+    codes, uniques = pd.factorize(s.astype("object"), use_na_sentinel=True)
+    u = parse_dtc(pd.Series(uniques, dtype="object"))
+    lo, hi = np.append(u.lo, np.nan)[codes], np.append(u.hi, np.nan)[codes]  # code -1 (missing) -> last slot
+    status = np.append(u.status, "missing").astype(object)[codes]
+    return DateIntervals(lo, hi, status)
 
 
 @memo
@@ -119,6 +131,8 @@ def first_dose(sub: Submission) -> pd.DataFrame:
     """Per dosed subject: FIRST_LO / FIRST_HI day numbers of the earliest EXSTDTC (NaN when unknown)."""
     ex = exposure(sub)
     dosed = dosed_subjects(sub)
+    if "USUBJID" not in ex.columns:
+        return pd.DataFrame(columns=["FIRST_LO", "FIRST_HI"])
     ex = ex[ex["USUBJID"].isin(dosed)] if not ex.empty else ex
     if ex.empty:
         return pd.DataFrame(columns=["FIRST_LO", "FIRST_HI"])

@@ -1,0 +1,221 @@
+"""Shared statistics and helpers for the analyses: exact and score intervals, t-intervals, reasons.
+
+Every function here is pure and vectorised where it matters; formulas cite their sources.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .. import derive
+from ..submission import Submission
+
+Z95 = float(stats.norm.ppf(0.975))   # 1.959964..., two-sided 95%
+POOLED = "POOLED"                    # label of "all active arms pooled" in comparisons
+UNCODED = "(uncoded)"                # SOC / PT shown for AEs without AEBODSYS / AEDECOD
+
+
+# --------------------------------------------------------------------------- reasons
+
+# Stable reason codes -> (English, Chinese). Shown when an analysis cannot be computed (never an exception).
+REASONS: dict[str, tuple[str, str]] = {
+    "no_dm": ("DM is missing: subjects and arms cannot be identified", "缺少 DM 数据集：无法确定受试者及组别"),
+    "no_arms": ("no arms in the manifest or the data", "清单和数据中均无组别"),
+    "no_ex": ("EX is missing: no subject can be counted as dosed", "缺少 EX 数据集：无法确定已给药受试者"),
+    "no_dosed": ("no dosed subjects", "无已给药受试者"),
+    "no_ae": ("AE is missing: adverse events cannot be evaluated", "缺少 AE 数据集：无法评价不良事件"),
+    "no_active_levels": ("no active (non-control) dose levels", "无试验组（非对照）剂量组"),
+    "no_evaluable": ("no DLT-evaluable subjects at any dose level", "各剂量组均无可评价 DLT 的受试者"),
+    "all_too_toxic": ("all doses too toxic: the lowest dose is eliminated (P(DLT rate > target) > 0.95)",
+                      "所有剂量毒性过高：最低剂量已被剔除（P(DLT 率 > 目标) > 0.95）"),
+    "not_dose_finding": ("MTD not selected: the study design is {design}, not dose escalation (BOIN elimination "
+                         "is still applied)", "未选择 MTD：研究设计为 {design}，非剂量递增（仍执行 BOIN 剔除规则）"),
+    "no_treated_admissible": ("no subjects were treated at the doses not eliminated",
+                              "未被剔除的剂量组均无受试者接受治疗"),
+    "dose_unknown": ("dose levels without a known dose cannot be ordered: {arms}",
+                     "以下剂量组剂量未知，无法排序：{arms}"),
+    "no_endpoint": ("no primary endpoint declared in submission.yaml", "submission.yaml 未声明主要终点"),
+    "no_endpoint_domain": ("the endpoint domain {domain} is missing", "缺少终点数据集 {domain}"),
+    "no_endpoint_records": ("no {domain} records with {testcd_var} = {testcd}",
+                            "{domain} 中无 {testcd_var} = {testcd} 的记录"),
+    "no_visit": ("no primary-endpoint visit declared: the last post-dose record is used",
+                 "未声明主要终点访视：采用给药后最后一次记录"),
+    "no_changes": ("no subject has both a baseline and a target-visit value",
+                   "无受试者同时具有基线值和目标访视值"),
+    "too_few_for_comparison": ("too few subjects with a change from baseline for the comparison (need >= 2 per group)",
+                               "有基线变化值的受试者过少，无法比较（每组至少 2 例）"),
+    "dlt_flag_missing": ("DLT definition 'flag' but AE has no AEDLT variable: DLTs identified by the grade rule "
+                         "(related, grade >= {min_grade}, onset within {window} days)",
+                         "DLT 定义为 'flag' 但 AE 无 AEDLT 变量：改按分级规则判定（相关、≥{min_grade} 级、"
+                         "{window} 天内发生）"),
+    "no_control": ("no control arm: comparisons against control are not applicable", "无对照组：不适用与对照组的比较"),
+    "no_cmc": ("cmc/batches.csv and cmc/release_tests.csv are missing", "缺少 cmc/batches.csv 和 cmc/release_tests.csv"),
+    "no_release_tests": ("cmc/release_tests.csv is missing", "缺少 cmc/release_tests.csv"),
+    "no_stopping_rules": ("no stopping rules declared in submission.yaml", "submission.yaml 未声明停止规则"),
+    "no_first_dose": ("first dose dates are unknown: follow-up cannot be computed", "首次给药日期未知，无法计算随访时间"),
+}
+
+
+def reason(code: str | None, **fmt) -> dict:
+    """``{"reason": en, "reason_zh": zh, "reason_code": code}`` for a stable reason code (all None when no code)."""
+    if code is None:
+        return {"reason": None, "reason_zh": None, "reason_code": None}
+    en, zh = REASONS[code]
+    return {"reason": en.format(**fmt), "reason_zh": zh.format(**fmt), "reason_code": code}
+
+
+# --------------------------------------------------------------------------- numbers
+
+def fnum(v) -> float | None:
+    """A finite float, or None (NaN, inf, missing, not a number)."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def inum(v) -> int | None:
+    f = fnum(v)
+    return None if f is None else int(f)
+
+
+def pct(n, d) -> float | None:
+    """100·n/d rounded to 1 decimal, None when d is 0."""
+    return round(100.0 * n / d, 1) if d else None
+
+
+def seq_value(v):
+    """AESEQ as an int when it is a whole number, else the text (None when missing)."""
+    f = fnum(v)
+    if f is not None and f == int(f):
+        return int(f)
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return None
+    return str(v)
+
+
+def seq_values(s: pd.Series) -> pd.Series:
+    """:func:`seq_value` over a column, computed once per distinct value (object dtype)."""
+    codes, uniques = pd.factorize(s.astype("object"), use_na_sentinel=True)
+    mapped = np.array([seq_value(v) for v in uniques] + [None], dtype=object)
+    return pd.Series(mapped[codes], index=s.index, dtype="object")
+
+
+# --------------------------------------------------------------------------- intervals
+
+def clopper_pearson(x, n, alpha: float = 0.05):
+    """Exact (Clopper–Pearson 1934) two-sided interval for x/n; vectorised; NaN where n == 0.
+
+    lower = B(α/2; x, n−x+1) (0 when x = 0), upper = B(1−α/2; x+1, n−x) (1 when x = n),
+    B the beta quantile. Equals statsmodels ``proportion_confint(method='beta')``.
+    """
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lo = np.where(x > 0, stats.beta.ppf(alpha / 2, x, n - x + 1), 0.0)
+        hi = np.where(x < n, stats.beta.ppf(1 - alpha / 2, x + 1, n - x), 1.0)
+    lo = np.where(n > 0, lo, np.nan)
+    hi = np.where(n > 0, hi, np.nan)
+    if lo.ndim == 0:
+        return float(lo), float(hi)
+    return lo, hi
+
+
+def wilson(x, n, z: float = Z95):
+    """Wilson (1927) score interval without continuity correction; vectorised; NaN where n == 0."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = x / n
+        centre = (x + z * z / 2) / (n + z * z)
+        half = z * np.sqrt(n) / (n + z * z) * np.sqrt(p * (1 - p) + z * z / (4 * n))
+    return centre - half, centre + half
+
+
+def newcombe_diff(x1, n1, x2, n2, z: float = Z95):
+    """Risk difference p1 − p2 with Newcombe's hybrid score interval (Newcombe 1998, Stat Med 17:873, method 10).
+
+    With Wilson limits (l1, u1), (l2, u2):  L = d − sqrt((p1−l1)² + (u2−p2)²),  U = d + sqrt((u1−p1)² + (p2−l2)²).
+    Vectorised; equals statsmodels ``confint_proportions_2indep(method='newcomb', compare='diff')``.
+    Returns (d, L, U); NaN where a denominator is 0.
+    """
+    x1, n1, x2, n2 = (np.asarray(a, dtype=float) for a in (x1, n1, x2, n2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p1, p2 = x1 / n1, x2 / n2
+        l1, u1 = wilson(x1, n1, z)
+        l2, u2 = wilson(x2, n2, z)
+        d = p1 - p2
+        lo = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+        hi = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return d, lo, hi
+
+
+@dataclass(frozen=True)
+class Summary:
+    """n, mean, SD and two-sided 95% t-interval of the mean."""
+
+    n: int
+    mean: float | None
+    sd: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+    def to_dict(self) -> dict:
+        return {"n": self.n, "mean": self.mean, "sd": self.sd, "ci_low": self.ci_low, "ci_high": self.ci_high}
+
+
+def t_summary(values) -> Summary:
+    """Mean ± t(0.975, n−1)·SD/√n (SD with n−1); interval None when n < 2."""
+    v = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce").dropna(), dtype=float)
+    n = len(v)
+    if n == 0:
+        return Summary(0, None, None, None, None)
+    mean = float(v.mean())
+    if n < 2:
+        return Summary(1, mean, None, None, None)
+    sd = float(v.std(ddof=1))
+    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+    return Summary(n, mean, sd, mean - half, mean + half)
+
+
+# --------------------------------------------------------------------------- arms
+
+def arm_table(sub: Submission) -> pd.DataFrame:
+    """Arms ordered control first, then by dose (derive.arm_doses), with a display label."""
+    arms = derive.arm_doses(sub).copy()
+    if arms.empty:
+        return pd.DataFrame(columns=["ARM", "DOSE", "DOSE_UNIT", "CONTROL", "IN_MANIFEST"])
+    arms["DOSE"] = pd.to_numeric(arms["DOSE"], errors="coerce")
+    arms["CONTROL"] = arms["CONTROL"].astype(bool)
+    return arms
+
+
+def frame_records(df: pd.DataFrame, columns: dict[str, str] | None = None) -> list[dict]:
+    """DataFrame rows as dicts (optionally renaming/selecting columns) with NaN -> None."""
+    if df is None or len(df) == 0:
+        return []
+    if columns:
+        df = df[[c for c in columns if c in df.columns]].rename(columns=columns)
+    out = []
+    for rec in df.to_dict("records"):
+        out.append({k: _clean(v) for k, v in rec.items()})
+    return out
+
+
+def _clean(v):
+    if isinstance(v, (list, tuple, dict, set, frozenset)):
+        return v
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return fnum(v)
+    return v

@@ -1,0 +1,115 @@
+"""Follow-up per arm against the required duration (analyses.md "Follow-up"; guideline G-3.1b)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .. import derive
+from ..submission import Submission
+from ._common import arm_table, fnum, pct, reason
+from .dlt import dlt_events
+from .exposure import disposition_events
+
+LTFU_EPOCH = "LONG-TERM FOLLOW-UP"
+NOT_WITHDRAWAL = {"COMPLETED", "COMPLETE", "STUDY COMPLETED", "DEATH", "ONGOING"}
+
+
+def subject_follow_up(sub: Submission) -> pd.DataFrame:
+    """One row per dosed subject: ARM, DAYS (last contact − first dose), MET (≥ required), DIED, WITHDREW
+    (discontinued before the requirement), WINDOW (followed ≥ DLT window, or DLT, or died), LTFU."""
+    required = sub.m.required_followup_days
+    window = sub.m.study.dlt.window_days
+    subj = derive.subjects(sub)
+    dosed = sorted(derive.dosed_subjects(sub))
+    t = pd.DataFrame({"USUBJID": pd.Series(dosed, dtype=object)})
+    t["ARM"] = t["USUBJID"].map(subj["ARM"]) if len(subj) else None
+    t["DAYS"] = t["USUBJID"].map(derive.follow_up_days(sub)).astype(float)
+    t["MET"] = t["DAYS"] >= required
+    died = set(derive.deaths(sub)["USUBJID"].dropna())
+    t["DIED"] = t["USUBJID"].isin(died)
+    # withdrawals: a disposition event other than completion/death, dated before the requirement
+    # (or undated while the subject's follow-up falls short of it)
+    ds = disposition_events(sub)
+    ds = ds[~ds["DSDECOD"].isin(NOT_WITHDRAWAL)] if len(ds) else ds
+    if len(ds):
+        fd = derive.first_dose(sub)
+        first = ds["USUBJID"].map(fd["FIRST_LO"]).astype(float) if len(fd) else np.nan
+        rel = ds["DATE_LO"] - first
+        fu = ds["USUBJID"].map(t.set_index("USUBJID")["DAYS"]).astype(float)
+        before = (rel < required) | (rel.isna() & ~(fu >= required))
+        withdrew = set(ds.loc[before.fillna(False).astype(bool), "USUBJID"])
+    else:
+        withdrew = set()
+    t["WITHDREW"] = t["USUBJID"].isin(withdrew) & ~t["MET"]
+    events, _ = dlt_events(sub)
+    dlt = set(events["USUBJID"].dropna()) if len(events) else set()
+    t["WINDOW"] = (t["DAYS"] >= window) | t["USUBJID"].isin(dlt) | t["DIED"]
+    t["LTFU"] = t["USUBJID"].isin(ltfu_subjects(sub))
+    return t
+
+
+def ltfu_subjects(sub: Submission) -> set:
+    """Subjects with an SV visit in the long-term follow-up epoch (EPOCH or SVEPOCH)."""
+    sv = sub.domain("SV")
+    if sv is None or "USUBJID" not in sv.columns:
+        return set()
+    hit = pd.Series(False, index=sv.index)
+    for var in ("EPOCH", "SVEPOCH"):
+        hit |= derive.upper_text(derive.col(sv, var)).fillna("") == LTFU_EPOCH
+    return set(sv.loc[hit, "USUBJID"].dropna())
+
+
+@dataclass
+class FollowUpResult:
+    required_days: int
+    window_days: int
+    arms: pd.DataFrame
+    total: dict
+    subjects: pd.DataFrame
+    reason_code: str | None = None
+    notes: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        arms = []
+        for r in self.arms.to_dict("records"):
+            arms.append({k: (fnum(v) if isinstance(v, float) else v) for k, v in r.items()})
+        return {"required_days": self.required_days, "window_days": self.window_days, "arms": arms,
+                "total": self.total, **reason(self.reason_code), "notes": self.notes}
+
+
+def _summary(label, control, s: pd.DataFrame) -> dict:
+    days = s["DAYS"].dropna()
+    n = len(s)
+    return {"arm": label, "control": control, "dosed": n, "known": int(len(days)),
+            "min_days": fnum(days.min()) if len(days) else None,
+            "q1_days": fnum(days.quantile(0.25)) if len(days) else None,
+            "median_days": fnum(days.median()) if len(days) else None,
+            "q3_days": fnum(days.quantile(0.75)) if len(days) else None,
+            "max_days": fnum(days.max()) if len(days) else None,
+            "meeting_requirement": int(s["MET"].sum()), "meeting_pct": pct(int(s["MET"].sum()), n),
+            "meeting_or_died": int((s["MET"] | s["DIED"]).sum()),
+            "deaths": int(s["DIED"].sum()), "deaths_before_requirement": int((s["DIED"] & ~s["MET"]).sum()),
+            "withdrawals": int(s["WITHDREW"].sum()),
+            "followed_window": int(s["WINDOW"].sum()), "followed_window_pct": pct(int(s["WINDOW"].sum()), n),
+            "ltfu": int(s["LTFU"].sum())}
+
+
+def follow_up_analysis(sub: Submission) -> FollowUpResult:
+    """Per arm: follow-up min/median/max, meeting the requirement, deaths, withdrawals, DLT-window, LTFU."""
+    arms = arm_table(sub)
+    t = subject_follow_up(sub)
+    rows = [_summary(a.ARM, bool(a.CONTROL), t[t["ARM"] == a.ARM]) for a in arms.itertuples(index=False)]
+    cols = ["arm", "control", "dosed", "known", "min_days", "q1_days", "median_days", "q3_days", "max_days",
+            "meeting_requirement",
+            "meeting_pct", "meeting_or_died", "deaths", "deaths_before_requirement", "withdrawals",
+            "followed_window", "followed_window_pct", "ltfu"]
+    code = None
+    if len(t) == 0:
+        code = "no_dosed"
+    elif t["DAYS"].isna().all():
+        code = "no_first_dose"
+    res = FollowUpResult(sub.m.required_followup_days, sub.m.study.dlt.window_days, pd.DataFrame(rows, columns=cols),
+                         _summary("ALL", None, t), t, code)
+    return res

@@ -1,0 +1,368 @@
+"""Safety: overview per arm, TEAE by SOC/PT, risk differences, Kaplan–Meier, listings, stopping rules.
+
+analyses.md "Safety"; guideline G-2.2.1, G-3.1a (stem-cell specific risks), G-4.2.1 (high safety risk).
+All counts are subjects, never events.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .. import derive
+from ..dates import parse_dtc
+from ..submission import Submission
+from ._common import POOLED, UNCODED, Z95, arm_table, fnum, frame_records, newcombe_diff, pct, reason, seq_values
+
+LATE_DAYS = 365   # "late events": onset more than 365 days after the first dose (analyses.md)
+LISTING_LIMIT = 1000   # rows of the long listings (late events, AESI) written to review.json; the result keeps all
+
+OVERVIEW_FLAGS = {            # overview column -> TEAE condition
+    "any_teae": lambda ae: pd.Series(True, index=ae.index),
+    "related_teae": lambda ae: ae["RELATED"],
+    "grade3plus": lambda ae: ae["GRADE"] >= 3,
+    "serious": lambda ae: ae["SERIOUS"],
+    "related_serious": lambda ae: ae["SERIOUS"] & ae["RELATED"],
+    "fatal": lambda ae: ae["FATAL"],
+    "aesi": lambda ae: ae["AESI"],
+}
+
+
+def _teae(sub: Submission) -> pd.DataFrame:
+    ae = derive.adverse_events(sub)
+    if len(ae) == 0:
+        return ae
+    t = ae[ae["TEAE"].astype(bool)].copy()
+    t["SOC"] = derive.col(t, "AEBODSYS").astype("object").where(derive.col(t, "AEBODSYS").notna(), UNCODED)
+    pt = derive.col(t, "AEDECOD")
+    t["PT"] = pt.astype("object").where(pt.notna(), UNCODED)
+    return t
+
+
+def _dosed_by_arm(sub: Submission) -> pd.Series:
+    """USUBJID -> ARM for dosed subjects (ARM None when the subject is not in DM)."""
+    subj = derive.subjects(sub)
+    dosed = sorted(derive.dosed_subjects(sub))
+    arm = subj["ARM"] if len(subj) else pd.Series(dtype=object)
+    return pd.Series(pd.Series(dosed, dtype=object).map(arm).to_numpy(), index=dosed, dtype=object)
+
+
+# --------------------------------------------------------------------------- overview
+
+def overview(sub: Submission, arms: pd.DataFrame, teae: pd.DataFrame, dosed_arm: pd.Series) -> tuple[pd.DataFrame, dict]:
+    """Per arm: dosed and subjects with ≥1 TEAE of each kind (n and %); and the all-dosed total."""
+    rows = []
+    groups = [(a.ARM, bool(a.CONTROL), dosed_arm.index[dosed_arm == a.ARM]) for a in arms.itertuples(index=False)]
+    total = None
+    for label, control, members in groups + [("ALL", None, dosed_arm.index)]:
+        members = set(members)
+        row = {"arm": label, "control": control, "dosed": len(members)}
+        t = teae[teae["USUBJID"].isin(members)] if len(teae) else teae
+        for key, cond in OVERVIEW_FLAGS.items():
+            n = int(t.loc[cond(t).fillna(False).astype(bool), "USUBJID"].nunique()) if len(t) else 0
+            row[key] = n
+            row[f"{key}_pct"] = pct(n, len(members))
+        if label == "ALL":
+            total = row
+        else:
+            rows.append(row)
+    return pd.DataFrame(rows), total
+
+
+# --------------------------------------------------------------------------- SOC / PT
+
+def by_soc_pt(arms: pd.DataFrame, teae: pd.DataFrame, dosed_arm: pd.Series) -> pd.DataFrame:
+    """Subjects n (%) per SOC and per PT, per arm and overall; SOCs by overall frequency, PTs within SOC likewise.
+
+    Columns: SOC, PT (None on SOC rows), LEVEL ('soc'|'pt'), N, PCT, then N_<arm>, PCT_<arm> per arm.
+    """
+    arm_list = arms["ARM"].tolist()
+    denom = {a: int((dosed_arm == a).sum()) for a in arm_list}
+    total = len(dosed_arm)
+    cols = ["SOC", "PT", "LEVEL", "N", "PCT"] + [f"{p}_{a}" for a in arm_list for p in ("N", "PCT")]
+    if len(teae) == 0:
+        return pd.DataFrame(columns=cols)
+    t = teae[["USUBJID", "SOC", "PT"]].copy()
+    t["ARM"] = t["USUBJID"].map(dosed_arm)
+    soc = t.drop_duplicates(["USUBJID", "SOC"])
+    pt = t.drop_duplicates(["USUBJID", "SOC", "PT"])
+    soc_n = soc.groupby("SOC")["USUBJID"].size()
+    pt_n = pt.groupby(["SOC", "PT"])["USUBJID"].size()
+    soc_arm = soc.groupby(["SOC", "ARM"])["USUBJID"].size()
+    pt_arm = pt.groupby(["SOC", "PT", "ARM"])["USUBJID"].size()
+    rows = []
+    for s in sorted(soc_n.index, key=lambda k: (-soc_n[k], str(k))):
+        rows.append(_soc_pt_row(s, None, "soc", int(soc_n[s]), total, arm_list, denom,
+                                lambda a, s=s: soc_arm.get((s, a), 0)))
+        pts = pt_n.loc[s]
+        for p in sorted(pts.index, key=lambda k: (-pts[k], str(k))):
+            rows.append(_soc_pt_row(s, p, "pt", int(pts[p]), total, arm_list, denom,
+                                    lambda a, s=s, p=p: pt_arm.get((s, p, a), 0)))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _soc_pt_row(soc, pt, level, n, total, arm_list, denom, count) -> dict:
+    row = {"SOC": soc, "PT": pt, "LEVEL": level, "N": n, "PCT": pct(n, total)}
+    for a in arm_list:
+        k = int(count(a))
+        row[f"N_{a}"] = k
+        row[f"PCT_{a}"] = pct(k, denom[a])
+    return row
+
+
+def soc_pt_records(table: pd.DataFrame, arm_list: list[str]) -> list[dict]:
+    out = []
+    for r in table.to_dict("records"):
+        out.append({"soc": r["SOC"], "pt": None if pd.isna(r["PT"]) else r["PT"], "level": r["LEVEL"], "n": int(r["N"]), "pct": fnum(r["PCT"]),
+                    "by_arm": {a: {"n": int(r[f"N_{a}"]), "pct": fnum(r[f"PCT_{a}"])} for a in arm_list}})
+    return out
+
+
+# --------------------------------------------------------------------------- risk differences
+
+def risk_differences(arms: pd.DataFrame, teae: pd.DataFrame, dosed_arm: pd.Series) -> pd.DataFrame:
+    """Per PT: each active arm and all active pooled vs control, risk difference with Newcombe 95% CI."""
+    cols = ["SOC", "PT", "COMPARISON", "N_ACTIVE", "DENOM_ACTIVE", "N_CONTROL", "DENOM_CONTROL", "RD", "CI_LOW",
+            "CI_HIGH"]
+    control = arms.loc[arms["CONTROL"], "ARM"].tolist()
+    active = arms.loc[~arms["CONTROL"], "ARM"].tolist()
+    if not control or not active or len(teae) == 0:
+        return pd.DataFrame(columns=cols)
+    ctl_members = set(dosed_arm.index[dosed_arm.isin(control)])
+    if not ctl_members:
+        return pd.DataFrame(columns=cols)
+    groups = [(a, [a]) for a in active] + ([(POOLED, active)] if len(active) > 1 else [])
+    pt = teae[["USUBJID", "SOC", "PT"]].drop_duplicates(["USUBJID", "SOC", "PT"]).copy()
+    pt["ARM"] = pt["USUBJID"].map(dosed_arm)
+    keys = pt[["SOC", "PT"]].drop_duplicates()
+    ctl_n = pt[pt["ARM"].isin(control)].groupby(["SOC", "PT"]).size()
+    frames = []
+    for label, members in groups:
+        denom = int(dosed_arm.isin(members).sum())
+        if denom == 0:
+            continue
+        act_n = pt[pt["ARM"].isin(members)].groupby(["SOC", "PT"]).size()
+        f = keys.copy()
+        idx = pd.MultiIndex.from_frame(f)
+        f["COMPARISON"] = label
+        f["N_ACTIVE"] = act_n.reindex(idx, fill_value=0).to_numpy()
+        f["DENOM_ACTIVE"] = denom
+        f["N_CONTROL"] = ctl_n.reindex(idx, fill_value=0).to_numpy()
+        f["DENOM_CONTROL"] = len(ctl_members)
+        d, lo, hi = newcombe_diff(f["N_ACTIVE"], denom, f["N_CONTROL"], len(ctl_members))
+        f["RD"], f["CI_LOW"], f["CI_HIGH"] = d, lo, hi
+        frames.append(f)
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(frames, ignore_index=True)
+    out["_tot"] = out.groupby(["SOC", "PT"])["N_ACTIVE"].transform("max") + out["N_CONTROL"]
+    out["_cmp"] = out["COMPARISON"].map({label: i for i, (label, _) in enumerate(groups)})
+    out = out.sort_values(["_tot", "SOC", "PT", "_cmp"], ascending=[False, True, True, True])
+    return out.reset_index(drop=True)[cols]
+
+
+# --------------------------------------------------------------------------- Kaplan–Meier
+
+def kaplan_meier(time, event) -> pd.DataFrame:
+    """Product-limit estimate (Kaplan & Meier 1958) with Greenwood variance and log(−log) 95% limits.
+
+    One row per distinct time: TIME, AT_RISK (n_j, subjects with time ≥ t_j), EVENTS (d_j), CENSORED,
+    SURVIVAL = Π (1 − d_j/n_j), SE (Greenwood: S·sqrt(Σ d_j/(n_j(n_j − d_j)))), CI_LOW, CI_HIGH
+    (S^exp(±z·sqrt(Σ d/(n(n−d)))/|log S|), Kalbfleisch & Prentice 2002 §1.4). A first row at time 0
+    carries S = 1 when the first time is after 0. Events and censorings at the same time: events first
+    (the censored are still at risk at that time).
+    """
+    t = np.asarray(time, dtype=float)
+    e = np.asarray(event, dtype=bool)
+    ok = ~np.isnan(t)
+    t, e = t[ok], e[ok]
+    cols = ["TIME", "AT_RISK", "EVENTS", "CENSORED", "SURVIVAL", "SE", "CI_LOW", "CI_HIGH"]
+    if len(t) == 0:
+        return pd.DataFrame(columns=cols)
+    times, inv = np.unique(t, return_inverse=True)
+    d = np.bincount(inv, weights=e.astype(float), minlength=len(times))
+    c = np.bincount(inv, weights=(~e).astype(float), minlength=len(times))
+    removed = d + c
+    at_risk = len(t) - np.concatenate([[0.0], np.cumsum(removed)[:-1]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.cumprod(1.0 - d / at_risk)
+        term = np.where(d > 0, d / (at_risk * (at_risk - d)), 0.0)
+        gw = np.cumsum(term)
+        se = s * np.sqrt(gw)
+        log_s = np.log(s)
+        theta = Z95 * np.sqrt(gw) / np.abs(log_s)
+        lo = s ** np.exp(theta)
+        hi = s ** np.exp(-theta)
+    lo = np.where(gw == 0, 1.0, np.where(s <= 0, 0.0, lo))
+    hi = np.where(gw == 0, 1.0, np.where(s <= 0, 0.0, hi))
+    se = np.where(np.isfinite(se), se, np.nan)
+    out = pd.DataFrame({"TIME": times, "AT_RISK": at_risk.astype(int), "EVENTS": d.astype(int),
+                        "CENSORED": c.astype(int), "SURVIVAL": s, "SE": se, "CI_LOW": lo, "CI_HIGH": hi})
+    if times[0] > 0:
+        start = pd.DataFrame({"TIME": [0.0], "AT_RISK": [len(t)], "EVENTS": [0], "CENSORED": [0],
+                              "SURVIVAL": [1.0], "SE": [0.0], "CI_LOW": [1.0], "CI_HIGH": [1.0]})
+        out = pd.concat([start, out], ignore_index=True)
+    return out[cols]
+
+
+def km_median(curve: pd.DataFrame) -> float | None:
+    """Smallest time with S(t) ≤ 0.5 (None when not reached)."""
+    hit = curve[curve["SURVIVAL"] <= 0.5]
+    return None if hit.empty else float(hit["TIME"].iloc[0])
+
+
+@dataclass
+class KMCurve:
+    arm: str
+    control: bool
+    n: int
+    events: int
+    excluded: int                 # dosed subjects without an event and without a known last contact
+    curve: pd.DataFrame
+
+    def to_dict(self) -> dict:
+        c = self.curve
+        return {"arm": self.arm, "control": self.control, "n": self.n, "events": self.events,
+                "excluded": self.excluded, "median_days": km_median(c) if len(c) else None,
+                "time": [float(v) for v in c["TIME"]], "at_risk": [int(v) for v in c["AT_RISK"]],
+                "n_events": [int(v) for v in c["EVENTS"]], "n_censored": [int(v) for v in c["CENSORED"]],
+                "survival": [fnum(v) for v in c["SURVIVAL"]], "ci_low": [fnum(v) for v in c["CI_LOW"]],
+                "ci_high": [fnum(v) for v in c["CI_HIGH"]]}
+
+
+def km_first_serious(sub: Submission, arms: pd.DataFrame, teae: pd.DataFrame, dosed_arm: pd.Series) -> list[KMCurve]:
+    """Time from first dose to first serious TEAE per arm, censored at last contact."""
+    fu = derive.follow_up_days(sub)
+    ser = teae[teae["SERIOUS"].astype(bool)] if len(teae) else teae
+    first_event = ser.groupby("USUBJID")["ONSET_DAY"].min().clip(lower=0) if len(ser) else pd.Series(dtype=float)
+    t = pd.DataFrame({"USUBJID": dosed_arm.index, "ARM": dosed_arm.to_numpy()})
+    t["EVENT"] = t["USUBJID"].isin(first_event.index)
+    t["TIME"] = np.where(t["EVENT"], t["USUBJID"].map(first_event), t["USUBJID"].map(fu).clip(lower=0))
+    out = []
+    for a in arms.itertuples(index=False):
+        s = t[t["ARM"] == a.ARM]
+        if s.empty:
+            continue
+        known = s[s["TIME"].notna()]
+        out.append(KMCurve(a.ARM, bool(a.CONTROL), len(known), int(known["EVENT"].sum()), len(s) - len(known),
+                           kaplan_meier(known["TIME"], known["EVENT"])))
+    return out
+
+
+# --------------------------------------------------------------------------- listings
+
+LISTING_COLS = {"USUBJID": "usubjid", "ARM": "arm", "AESEQ": "aeseq", "AETERM": "aeterm", "AEDECOD": "aedecod",
+                "AEBODSYS": "aebodsys", "AESTDTC": "aestdtc", "AEENDTC": "aeendtc", "ONSET_DAY": "onset_day",
+                "GRADE": "grade", "SERIOUS": "serious", "RELATED": "related", "TEAE": "teae", "FATAL": "fatal",
+                "TUMOUR": "tumour", "AEOUT": "aeout"}
+
+
+def ae_listing(ae: pd.DataFrame) -> pd.DataFrame:
+    """AE rows reduced to the listing columns (AESEQ as int where whole)."""
+    cols = [c for c in LISTING_COLS if c in ae.columns]
+    out = ae[cols].copy() if len(ae) else pd.DataFrame(columns=cols)
+    if "AESEQ" in out.columns:
+        out["AESEQ"] = seq_values(out["AESEQ"])
+    return out.sort_values([c for c in ("USUBJID", "ONSET_DAY") if c in out.columns]).reset_index(drop=True)
+
+
+def deaths_listing(sub: Submission, dosed_arm: pd.Series) -> pd.DataFrame:
+    """Deaths from DM, DS and AE with date, cause, arm and day from first dose."""
+    d = derive.deaths(sub).copy()
+    cols = ["USUBJID", "ARM", "DOSED", "SOURCE", "DATE", "DAY", "CAUSE"]
+    if d.empty:
+        return pd.DataFrame(columns=cols)
+    subj = derive.subjects(sub)
+    d["ARM"] = d["USUBJID"].map(subj["ARM"]) if len(subj) else None
+    d["DOSED"] = d["USUBJID"].isin(dosed_arm.index)
+    fd = derive.first_dose(sub)
+    day = parse_dtc(d["DATE"]).lo
+    first = d["USUBJID"].map(fd["FIRST_LO"]).to_numpy(dtype=float) if len(fd) else np.nan
+    d["DAY"] = day - first
+    return d[cols].sort_values(["USUBJID", "SOURCE"]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- result
+
+@dataclass
+class SafetyResult:
+    arms: list[str]
+    overview: pd.DataFrame
+    overview_total: dict | None
+    by_soc_pt: pd.DataFrame
+    risk_differences: pd.DataFrame
+    km: list[KMCurve]
+    late_events: pd.DataFrame
+    deaths: pd.DataFrame
+    aesi: pd.DataFrame
+    related_fatal: pd.DataFrame
+    related_tumorigenicity: pd.DataFrame
+    reason_code: str | None = None
+    notes: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        rd = frame_records(self.risk_differences, {"SOC": "soc", "PT": "pt", "COMPARISON": "comparison",
+                                                   "N_ACTIVE": "n_active", "DENOM_ACTIVE": "denom_active",
+                                                   "N_CONTROL": "n_control", "DENOM_CONTROL": "denom_control",
+                                                   "RD": "risk_difference", "CI_LOW": "ci_low", "CI_HIGH": "ci_high"})
+        return {"overview": frame_records(self.overview), "overview_total": self.overview_total,
+                "by_soc_pt": soc_pt_records(self.by_soc_pt, self.arms), "risk_differences": rd,
+                "risk_difference_method": "newcombe_hybrid_score",
+                "km": [k.to_dict() for k in self.km],
+                "late_events": frame_records(self.late_events.head(LISTING_LIMIT), LISTING_COLS),
+                "late_events_total": int(len(self.late_events)),
+                "deaths": frame_records(self.deaths, {"USUBJID": "usubjid", "ARM": "arm", "DOSED": "dosed",
+                                                      "SOURCE": "source", "DATE": "date", "DAY": "day",
+                                                      "CAUSE": "cause"}),
+                "aesi": frame_records(self.aesi.head(LISTING_LIMIT), LISTING_COLS),
+                "aesi_total": int(len(self.aesi)), "listing_limit": LISTING_LIMIT,
+                "related_fatal": frame_records(self.related_fatal, {"USUBJID": "usubjid", "AESEQ": "aeseq",
+                                                                    "AEDECOD": "aedecod", "ARM": "arm"}),
+                "related_tumorigenicity": frame_records(self.related_tumorigenicity,
+                                                        {"USUBJID": "usubjid", "AESEQ": "aeseq",
+                                                         "AEDECOD": "aedecod", "AEBODSYS": "aebodsys", "ARM": "arm"}),
+                **reason(self.reason_code), "notes": self.notes}
+
+
+def safety_analysis(sub: Submission) -> SafetyResult:
+    """Overview, SOC/PT table, risk differences, KM of first serious TEAE, late events, deaths, AESI, T1 listings."""
+    arms = arm_table(sub)
+    dosed_arm = _dosed_by_arm(sub)
+    teae = _teae(sub)
+    ae = derive.adverse_events(sub)
+    ov, total = overview(sub, arms, teae, dosed_arm)
+    code = "no_ae" if sub.domain("AE") is None else ("no_dosed" if len(dosed_arm) == 0 else None)
+    if len(teae):
+        late = teae[teae["ONSET_DAY"] > LATE_DAYS]
+        rel_fatal = teae[teae["RELATED"] & teae["FATAL"]]
+        rel_tum = teae[teae["RELATED"] & teae["TUMOUR"]]
+    else:
+        late = rel_fatal = rel_tum = teae
+    aesi = ae[ae["AESI"].astype(bool)] if len(ae) else ae
+    return SafetyResult(arms["ARM"].tolist(), ov, total, by_soc_pt(arms, teae, dosed_arm),
+                        risk_differences(arms, teae, dosed_arm),
+                        km_first_serious(sub, arms, teae, dosed_arm) if len(dosed_arm) else [],
+                        ae_listing(late), deaths_listing(sub, dosed_arm), ae_listing(aesi), ae_listing(rel_fatal),
+                        ae_listing(rel_tum), code)
+
+
+# --------------------------------------------------------------------------- stopping rules
+
+@dataclass
+class StoppingRulesResult:
+    rules: list[dict]
+    reason_code: str | None = None
+
+    def to_dict(self) -> list[dict]:
+        keys = ("id", "description", "met", "max_subjects", "threshold", "scope", "by_cohort", "subjects")
+        return [{k: r.get(k) for k in keys} for r in self.rules]
+
+    def reason_dict(self) -> dict | None:
+        return reason(self.reason_code) if self.reason_code else None
+
+
+def stopping_rules_analysis(sub: Submission) -> StoppingRulesResult:
+    """Each manifest stopping rule evaluated by :func:`workbench.derive.stopping_rules`."""
+    rules = derive.stopping_rules(sub)
+    return StoppingRulesResult(rules, None if sub.m.study.stopping_rules else "no_stopping_rules")

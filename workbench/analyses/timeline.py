@@ -1,0 +1,80 @@
+"""Subject timelines for the swimmer plot: days of dosing, AEs, last contact and death, from first dose."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import derive
+from ..submission import Submission
+from ._common import arm_table, seq_values
+
+
+@dataclass
+class TimelineResult:
+    """Per dosed subject (``subjects``), per administration (``doses``) and per TEAE (``events``); days from first dose."""
+
+    required_days: int
+    subjects: pd.DataFrame    # USUBJID, ARM, DOSE, DOSE_UNIT, CONTROL, LAST_DAY, DIED, DEATH_DAY
+    doses: pd.DataFrame       # USUBJID, DAY, DOSE
+    events: pd.DataFrame      # USUBJID, AESEQ, AEDECOD, DAY, GRADE, SERIOUS, RELATED, FATAL, DLT
+
+    def to_dict(self) -> dict:
+        """Only a summary: the per-subject data is for the figure, not for review.json."""
+        return {"subjects": int(len(self.subjects)), "events": int(len(self.events)),
+                "required_days": self.required_days}
+
+
+def timeline_analysis(sub: Submission) -> TimelineResult:
+    arms = arm_table(sub)
+    fd = derive.first_dose(sub)
+    subj = derive.subjects(sub)
+    dosed = sorted(derive.dosed_subjects(sub))
+    t = pd.DataFrame({"USUBJID": pd.Series(dosed, dtype=object)})
+    t["ARM"] = t["USUBJID"].map(subj["ARM"]) if len(subj) else None
+    a = arms.set_index("ARM") if len(arms) else pd.DataFrame(columns=["DOSE", "DOSE_UNIT", "CONTROL"])
+    t["DOSE"] = t["ARM"].map(a["DOSE"]).astype(float) if len(a) else np.nan
+    t["DOSE_UNIT"] = t["ARM"].map(a["DOSE_UNIT"]) if len(a) else None
+    t["CONTROL"] = t["ARM"].map(a["CONTROL"]).fillna(False).astype(bool) if len(a) else False
+    t["LAST_DAY"] = t["USUBJID"].map(derive.follow_up_days(sub)).astype(float)
+    d = derive.deaths(sub).copy()
+    if len(d):
+        from ..dates import parse_dtc
+
+        d["DAY_ABS"] = parse_dtc(d["DATE"]).lo
+        death_day = d.groupby("USUBJID")["DAY_ABS"].min()
+        first = fd["FIRST_LO"] if len(fd) else pd.Series(dtype=float)
+        t["DIED"] = t["USUBJID"].isin(set(d["USUBJID"]))
+        t["DEATH_DAY"] = t["USUBJID"].map(death_day).astype(float) - t["USUBJID"].map(first).astype(float)
+    else:
+        t["DIED"] = False
+        t["DEATH_DAY"] = np.nan
+    order = {arm: i for i, arm in enumerate(arms["ARM"])} if len(arms) else {}
+    t["_o"] = t["ARM"].map(order).fillna(len(order))
+    t = t.sort_values(["_o", "USUBJID"]).drop(columns="_o").reset_index(drop=True)
+
+    ex = derive.exposure(sub)
+    if len(ex) and len(fd):
+        e = ex[ex["USUBJID"].isin(dosed)]
+        doses = pd.DataFrame({"USUBJID": e["USUBJID"].to_numpy(),
+                              "DAY": (e["START_LO"] - e["USUBJID"].map(fd["FIRST_LO"]).astype(float)).to_numpy(),
+                              "DOSE": e["DOSE_N"].to_numpy(dtype=float)})
+    else:
+        doses = pd.DataFrame(columns=["USUBJID", "DAY", "DOSE"])
+
+    ae = derive.adverse_events(sub)
+    cols = ["USUBJID", "AESEQ", "AEDECOD", "DAY", "GRADE", "SERIOUS", "RELATED", "FATAL", "DLT"]
+    if len(ae):
+        te = ae[ae["TEAE"].astype(bool)]
+        events = pd.DataFrame({"USUBJID": te["USUBJID"].to_numpy(),
+                               "AESEQ": seq_values(derive.col(te, "AESEQ")).to_numpy(dtype=object),
+                               "AEDECOD": derive.col(te, "AEDECOD").fillna(derive.col(te, "AETERM")).to_numpy(),
+                               "DAY": te["ONSET_DAY"].clip(lower=0).to_numpy(dtype=float),
+                               "GRADE": te["GRADE"].to_numpy(dtype=float),
+                               "SERIOUS": te["SERIOUS"].to_numpy(dtype=bool),
+                               "RELATED": te["RELATED"].to_numpy(dtype=bool),
+                               "FATAL": te["FATAL"].to_numpy(dtype=bool), "DLT": te["DLT"].to_numpy(dtype=bool)})
+    else:
+        events = pd.DataFrame(columns=cols)
+    return TimelineResult(sub.m.required_followup_days, t, doses, events[cols])
