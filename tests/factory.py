@@ -240,7 +240,7 @@ def _cmc() -> tuple[pd.DataFrame, pd.DataFrame]:
     }
     rows = []
     for attr, (unit, lo, hi, text, results) in spec.items():
-        for lot, res in zip(batches["LOTID"], results):
+        for lot, res in zip(batches["LOTID"], results, strict=True):
             rows.append({"LOTID": lot, "ATTRIBUTE": attr, "RESULT": str(res), "UNIT": unit, "SPEC_LOW": lo,
                          "SPEC_HIGH": hi, "SPEC_TEXT": text})
     return batches, pd.DataFrame(rows)

@@ -1,0 +1,64 @@
+"""docs/extending.md runs as written: its example check registers, fires on a planted case, stays quiet on the
+clean study; and checks declared in the `workbench.checks` entry-point group are loaded by the registry."""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from factory import clean_study, load_study
+
+from workbench.checks import registry, run_checks
+from workbench.checks.registry import CheckRegistry
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "extending.md"
+
+
+def _blocks(lang: str) -> list[str]:
+    return re.findall(rf"```{lang}\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+
+
+def test_doc_example_check(tmp_path, monkeypatch):
+    """The example module and its tests, run as the doc shows them (twice: the fixture re-registers)."""
+    (tmp_path / "mychecks.py").write_text(_blocks("python")[0], encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "mychecks", raising=False)
+    ns: dict = {}
+    exec(compile(_blocks("python")[1], "test_lab_001.py", "exec"), ns)
+    try:
+        for name in ("test_alt_elevation_fires", "test_alt_quiet_on_clean"):
+            fixture = ns["lab_check"].__wrapped__()  # the doc's fixture, driven by hand
+            check_id = next(fixture)
+            spec = registry.get(check_id)
+            assert spec.element.value == "safety" and not spec.builtin
+            ns[name](check_id, tmp_path / name)
+            next(fixture, None)  # teardown: unregisters LAB-001
+            assert check_id not in registry.ids()
+    finally:
+        registry.unregister("LAB-001")
+        sys.modules.pop("mychecks", None)
+
+
+def test_entry_point_group_loads_checks(monkeypatch, tmp_path):
+    """A module named in the `workbench.checks` entry-point group is imported once and its checks registered."""
+    reg = CheckRegistry()
+
+    class EP:
+        name, group, value = "lab_checks", "workbench.checks", "labplugin"
+
+        def load(self):
+            from workbench.checks import check
+
+            @check("PLG-001", "safety", "minor", "G-2.2.1", "Plugin check", "插件检查", registry=reg)
+            def plugin(sub, out):
+                """Always one minor finding."""
+                out.add("minor", "plugin ran", "插件已运行")
+
+            return plugin
+
+    import importlib.metadata as md
+
+    monkeypatch.setattr(md, "entry_points", lambda group=None: [EP()] if group == "workbench.checks" else [])
+    assert reg.ids() == ["PLG-001"]
+    run = run_checks(load_study(clean_study(), tmp_path), reg=reg)
+    assert [(f.check_id, f.severity.value) for f in run.findings] == [("PLG-001", "minor")]
