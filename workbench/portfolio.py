@@ -75,10 +75,12 @@ def tier_distribution_figure(df: pd.DataFrame, lang: str = "zh"):
     """Bar chart: submissions per proposed tier."""
     import plotly.graph_objects as go
 
+    from .figures._common import new_figure
+
     tiers = ["T0", "T1", "T2", "T3", "T4"]
     counts = df["tier"].value_counts().reindex(tiers, fill_value=0)
     colors = ["#8a1c1c", "#c0392b", "#d68910", "#2874a6", "#1e8449"]
-    fig = go.Figure(go.Bar(x=tiers, y=counts.values, marker_color=colors,
+    fig = new_figure(go.Bar(x=tiers, y=counts.values, marker_color=colors,
                            hovertemplate="%{x}: %{y}<extra></extra>"))
     fig.update_layout(title="各证据等级的申报数" if lang == "zh" else "Submissions by proposed tier",
                       xaxis_title="建议证据等级" if lang == "zh" else "Proposed tier",
@@ -90,8 +92,10 @@ def completeness_matrix_figure(matrix: pd.DataFrame, lang: str = "zh"):
     """Heatmap: element status (complete / gaps / unusable) per submission."""
     import plotly.graph_objects as go
 
+    from .figures._common import new_figure
+
     if matrix.empty:
-        return go.Figure()
+        return new_figure()
     piv = matrix.assign(score=matrix["status"].map(STATUS_SCORE)).pivot(
         index="submission_id", columns="element", values="score")
     cols = [el.value for el in Element if el.value in piv.columns]
@@ -100,7 +104,7 @@ def completeness_matrix_figure(matrix: pd.DataFrame, lang: str = "zh"):
     names = {2: "完整" if lang == "zh" else "complete", 1: "有缺口" if lang == "zh" else "gaps",
              0: "不可用" if lang == "zh" else "unusable"}
     text = piv.map(lambda v: names.get(v, "") if v == v else "")
-    fig = go.Figure(go.Heatmap(z=piv.values, x=labels, y=list(piv.index), text=text.values, texttemplate="%{text}",
+    fig = new_figure(go.Heatmap(z=piv.values, x=labels, y=list(piv.index), text=text.values, texttemplate="%{text}",
                                zmin=0, zmax=2, showscale=False,
                                colorscale=[[0, "#f5b7b1"], [0.5, "#fdebd0"], [1, "#d5f5e3"]],
                                hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))

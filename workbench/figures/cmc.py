@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from ._common import ARM_COLOURS, data, empty, layout, reason_text, scatter
+from ._common import new_figure, ARM_COLOURS, data, empty, layout, reason_text, scatter
 from .labels import t
 
 
@@ -23,7 +23,7 @@ def cmc_control_chart(cmc, attribute: str, lang: str = "zh") -> go.Figure:
     res = a["results"]
     lots = [r["lotid"] for r in res]
     unit = a.get("unit")
-    fig = go.Figure()
+    fig = new_figure()
     if not a.get("numeric"):
         return _text_chart(a, lots, lang)
     if a.get("lower_3sd") is not None:
@@ -80,7 +80,7 @@ def _text_chart(a: dict, lots: list[str], lang: str) -> go.Figure:
     res = a["results"]
     cats = {True: t("within_spec", lang), False: t("out_of_spec", lang), None: t("not_judged", lang)}
     colours = {True: "#2ca02c", False: "#d62728", None: "#999999"}
-    fig = go.Figure()
+    fig = new_figure()
     for key in (True, False, None):
         rs = [r for r in res if r.get("within_spec") is key]
         if not rs:

@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..findings import ELEMENT_LABELS, Element
-from ._common import empty, layout
+from ._common import new_figure, empty, layout
 from .labels import t
 
 # status -> (code, colour); code orders the discrete colour scale
@@ -85,7 +85,7 @@ def _tiles(df: pd.DataFrame, lang: str) -> go.Figure:
     for key, (code, colour) in STATUS.items():
         scale += [[code / n, colour], [(code + 1) / n, colour]]
     ylabels = [element_label(e, lang) for e in elements]
-    fig = go.Figure(go.Heatmap(z=z[::-1], x=list(range(1, width + 1)), y=ylabels[::-1], text=text[::-1],
+    fig = new_figure(go.Heatmap(z=z[::-1], x=list(range(1, width + 1)), y=ylabels[::-1], text=text[::-1],
                                texttemplate="%{text}", hovertext=hover[::-1], hoverinfo="text", zmin=0, zmax=n,
                                colorscale=scale, xgap=3, ygap=3, showscale=False))
     for key, (code, colour) in STATUS.items():   # legend of the discrete colours
@@ -105,7 +105,7 @@ def _counts(card: dict, lang: str) -> go.Figure:
     elements = sorted(card, key=lambda e: (order.index(e) if e in order else 99, e))
     keys = [k for k in COUNT_KEYS if any(k in card[e] for e in elements)]
     z = [[card[e].get(k) for k in keys] for e in elements][::-1]
-    fig = go.Figure(go.Heatmap(
+    fig = new_figure(go.Heatmap(
         z=z, x=[t(k, lang) for k in keys], y=[element_label(e, lang) for e in elements][::-1],
         text=z, texttemplate="%{text}", colorscale="Blues", showscale=False, xgap=2, ygap=2,
         hovertemplate=f"{t('element', lang)}: %{{y}}<br>%{{x}}: %{{z}}<extra></extra>"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._common import arm_colours, arm_label, data, empty, fmt_dose, layout, reason_text
+from ._common import new_figure, arm_colours, arm_label, data, empty, fmt_dose, layout, reason_text
 from .labels import t
 
 LOG_SPAN = 10.0   # log dose axis when the largest dose exceeds the smallest positive dose by more than 10x
@@ -39,7 +39,7 @@ def dose_response(dlt, lang: str = "zh") -> go.Figure:
              f"<br>{t('ci95', lang)}: {lv['ci_low']:.2f}–{lv['ci_high']:.2f}"
              + (f"<br>{t('isotonic', lang)}: {lv['isotonic']:.3f}" if lv.get("isotonic") is not None else "")
              for lv in observed]
-    fig = go.Figure()
+    fig = new_figure()
     fig.add_trace(go.Scatter(
         x=xo, y=[lv["rate"] for lv in observed], mode="markers+text", name=t("observed_rate", lang),
         marker={"size": 11, "color": "#1f77b4",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._common import WEBGL_THRESHOLD, arm_colours, data, empty, layout, pct_text, reason_text
+from ._common import new_figure, WEBGL_THRESHOLD, arm_colours, data, empty, layout, pct_text, reason_text
 from .labels import t
 
 
@@ -19,7 +19,7 @@ def follow_up_distribution(follow_up, lang: str = "zh") -> go.Figure:
         return empty(title, lang, reason_text(d, lang))
     subjects = getattr(follow_up, "subjects", None)
     colours = arm_colours([(a["arm"], bool(a.get("control"))) for a in d.get("arms", [])])
-    fig = go.Figure()
+    fig = new_figure()
     labels = {a["arm"]: f"{a['arm']} (N={a['dosed']})" for a in arms}
     if isinstance(subjects, pd.DataFrame) and 0 < len(subjects) <= WEBGL_THRESHOLD:
         for a in arms:   # every subject shown as a point over its arm's box

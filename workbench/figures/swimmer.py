@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._common import GRADE_COLOURS, arm_colours, arm_label, empty, fmt_dose, layout, scatter
+from ._common import new_figure, GRADE_COLOURS, arm_colours, arm_label, empty, fmt_dose, layout, scatter
 from .labels import t
 
 DEFAULT_MAX_SUBJECTS = 60
@@ -52,7 +52,7 @@ def swimmer(timeline, lang: str = "zh", max_subjects: int = DEFAULT_MAX_SUBJECTS
     order = subjects["USUBJID"].tolist()
     doses = doses[doses["USUBJID"].isin(keep)] if len(doses) else doses
     events = events[events["USUBJID"].isin(keep)] if len(events) else events
-    fig = go.Figure()
+    fig = new_figure()
     arms = subjects[["ARM", "CONTROL"]].drop_duplicates("ARM")
     colours = arm_colours([(a, bool(c)) for a, c in zip(arms["ARM"].fillna("—"), arms["CONTROL"])])
     for arm, grp in subjects.groupby(subjects["ARM"].fillna("—"), sort=False):
