@@ -11,7 +11,7 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import HTML, display
 
-from workbench.i18n import element_label, t
+from workbench.i18n import column_label, element_label, t
 from workbench.sections import SECTIONS, section_blocks
 
 from .common import STYLE, esc, figure_output, html_table
@@ -30,7 +30,8 @@ def blocks_widget(review, section: str, lang: str) -> w.VBox:
     for b in section_blocks(review, section, lang):
         children.append(w.HTML(f"<h3>{esc(b.title(lang))}</h3>"))
         if b.kind == "table":
-            children.append(w.HTML(html_table(b.table, max_rows=200)))
+            table = b.table.rename(columns=lambda c: column_label(str(c), lang))
+            children.append(w.HTML(html_table(table, max_rows=200)))
         elif b.kind == "figure":
             children.append(figure_output(b.figure))
         else:

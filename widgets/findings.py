@@ -86,9 +86,10 @@ class FindingsExplorer(w.VBox):
                               L("element"): element_label(f.element, self.lang), L("domain"): f.domain,
                               L("subject"): f.usubjid, L("record"): f.record, L("clause"): f.guideline_ref}])
         try:
-            records = records_for(self.review.submission, f)
+            tables = records_for(self.review.submission, f)
         except Exception:  # noqa: BLE001 - drill-down is a convenience; never break the explorer
-            records = pd.DataFrame()
-        rec_html = html_table(records, max_rows=50) if len(records) else f"<div class='wb-muted'>{esc(L('no_records'))}</div>"
+            tables = []
+        rec_html = "".join(f"<div class='wb-muted'>{esc(name)}</div>{html_table(df, max_rows=50)}"
+                           for name, df in tables) or f"<div class='wb-muted'>{esc(L('no_records'))}</div>"
         self.detail.value = (f"<p class='wb-sev-{f.severity.value}'><b>{esc(f.message(self.lang))}</b></p>"
                              f"{html_table(info)}<h4>{esc(L('records'))}</h4>{rec_html}")

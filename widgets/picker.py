@@ -26,18 +26,35 @@ class SubmissionPicker(w.VBox):
         super().__init__([self.progress, self.table], **kw)
         self.summaries: list[tuple[Path, dict]] = []
 
-    def load(self) -> None:
+    def load(self, background: bool = True) -> None:
+        """List the submissions at once, then fill in each one's summary as it is computed (cached on disk)."""
         folders = discover(self.root)
         self.progress.max = max(len(folders), 1)
-        self.summaries = []
-        for i, folder in enumerate(folders, start=1):
-            self.summaries.append((folder, review_summary(folder, self.rules_path)))
-            self.progress.value = i
-        self.progress.layout.display = "none"
+        self.summaries = [(folder, {"submission_id": folder.name, "pending": True}) for folder in folders]
         self.render()
+
+        def work():
+            for i, folder in enumerate(folders):
+                try:
+                    summary = review_summary(folder, self.rules_path)
+                except Exception as exc:  # noqa: BLE001 - one bad folder never empties the list
+                    summary = {"submission_id": folder.name, "error": f"{type(exc).__name__}: {exc}"}
+                self.summaries[i] = (folder, summary)
+                self.progress.value = i + 1
+                self.render()
+            self.progress.layout.display = "none"
+
+        if background:
+            import threading
+
+            threading.Thread(target=work, name="submission-summaries", daemon=True).start()
+        else:
+            work()
 
     def _status(self, s: dict) -> str:
         L = lambda k: t(k, self.lang)  # noqa: E731
+        if s.get("pending"):
+            return f"<span class='wb-muted'>{esc(L('loading'))}</span>"
         if s.get("error"):
             return f"<span class='wb-sev-critical'>{esc(L('load_problem'))}: {esc(s['error'])}</span>"
         if self.store is None:

@@ -111,3 +111,36 @@ LABELS.update({
     "loading": ("正在载入…", "Loading…"),
     "section_failed": ("此部分无法显示", "This section could not be shown"),
 })
+
+# column headers of result tables (keys of the review.json analyses and of the submission's tables)
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "arm": ("组别", "Arm"), "dose": ("剂量", "Dose"), "dose_unit": ("剂量单位", "Dose unit"),
+    "control": ("对照", "Control"), "enrolled": ("入组", "Enrolled"), "dosed": ("给药", "Dosed"),
+    "not_dosed": ("未给药", "Not dosed"), "administrations": ("给药次数", "Administrations"), "lots": ("批次", "Lots"),
+    "n": ("可评价例数", "Evaluable n"), "n_dlt": ("DLT 例数", "Subjects with DLT"), "rate": ("发生率", "Rate"),
+    "ci_low": ("95% CI 下限", "95% CI low"), "ci_high": ("95% CI 上限", "95% CI high"),
+    "isotonic": ("保序估计", "Isotonic estimate"), "p_overdose": ("超毒概率", "P(rate > target)"),
+    "eliminated": ("已淘汰", "Eliminated"), "MTD": ("MTD", "MTD"), "reason": ("说明", "Reason"),
+    "highest_dose_explored": ("最高探索剂量", "Highest dose explored"), "target_rate": ("目标 DLT 率", "Target DLT rate"),
+    "any_teae": ("任一 TEAE", "Any TEAE"), "related_teae": ("相关 TEAE", "Related TEAE"),
+    "grade3plus": ("≥3 级", "Grade ≥ 3"), "serious": ("严重", "Serious"), "related_serious": ("相关严重", "Related serious"),
+    "fatal": ("致死", "Fatal"), "aesi": ("特别关注", "AESI"), "usubjid": ("受试者", "Subject"),
+    "aeseq": ("AE 序号", "AESEQ"), "aedecod": ("首选术语", "Preferred term"), "aebodsys": ("系统器官分类", "SOC"),
+    "onset_day": ("发生日（距首次给药）", "Onset day"), "date": ("日期", "Date"), "source": ("来源", "Source"),
+    "cause": ("原因", "Cause"), "id": ("编号", "ID"), "met": ("是否触发", "Met"), "max_subjects": ("最大例数", "Max subjects"),
+    "threshold": ("阈值", "Threshold"), "scope": ("范围", "Scope"), "by_cohort": ("各队列例数", "By cohort"),
+    "description": ("描述", "Description"), "subjects": ("受试者", "Subjects"),
+    "min_days": ("最短天数", "Min days"), "median_days": ("中位天数", "Median days"), "max_days": ("最长天数", "Max days"),
+    "meeting_requirement": ("达到要求", "Meeting requirement"), "deaths": ("死亡", "Deaths"),
+    "withdrawals": ("退出", "Withdrawals"), "followed_window": ("满 DLT 观察期", "Followed DLT window"),
+    "ltfu": ("长期随访", "Long-term follow-up"), "check_id": ("检查", "Check"), "severity": ("严重程度", "Severity"),
+    "domain": ("数据域", "Domain"), "record": ("记录", "Record"), "message_zh": ("说明", "Message"),
+    "message_en": ("说明", "Message"), "estimate": ("估计值", "Estimate"), "p_value": ("P 值", "p-value"),
+    "kind": ("方法", "Method"), "arms": ("组别", "Arms"), "label": ("比较", "Comparison"), "mean": ("均值", "Mean"),
+    "sd": ("标准差", "SD"), "attribute": ("质量属性", "Attribute"), "PATH_STATUS": ("路径状态", "Path status"),
+}
+
+
+def column_label(key: str, lang: str = "zh") -> str:
+    pair = COLUMN_LABELS.get(key)
+    return key if pair is None else (pair[0] if lang == "zh" else pair[1])

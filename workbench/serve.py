@@ -22,9 +22,44 @@ def default_root() -> Path:
     return Path(__file__).resolve().parent.parent / "sample_data"
 
 
+TEMPLATE = "wb-offline"
+CDN_MARKERS = ("cdn.jsdelivr.net", "unpkg.com", "cdnjs.cloudflare.com")
+
+
+def offline_template(dest: Path) -> Path:
+    """Copy Voila's installed 'lab' template to ``dest/voila/templates/wb-offline`` without its CDN links.
+
+    Voila's lab page links Font Awesome from a CDN although the same CSS is bundled in its JavaScript;
+    a closed network must never see such a request. Returns the folder to put on JUPYTER_PATH.
+    """
+    import shutil
+
+    from jupyter_core.paths import jupyter_path
+
+    for base in jupyter_path("voila", "templates"):
+        src = Path(base) / "lab"
+        if (src / "index.html.j2").is_file():
+            break
+    else:
+        raise FileNotFoundError("Voila's 'lab' template is not installed")
+    target = dest / "voila" / "templates" / TEMPLATE
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(src, target)
+    import json
+
+    (target / "conf.json").write_text(json.dumps({"base_template": "lab"}), encoding="utf-8")
+    for page in target.rglob("*.j2"):
+        text = page.read_text(encoding="utf-8")
+        kept = [ln for ln in text.splitlines(keepends=True) if not any(m in ln for m in CDN_MARKERS)]
+        page.write_text("".join(kept), encoding="utf-8")
+    return dest
+
+
 def voila_command(port: int, host: str = "127.0.0.1") -> list[str]:
     """Voila over the app's notebooks only: no static files served, no tracebacks to the browser."""
     return [sys.executable, "-m", "voila", str(notebooks_dir()), "--no-browser", f"--port={port}",
+            f"--template={TEMPLATE}",
             f"--Voila.ip={host}", "--Voila.port_retries=0",
             "--VoilaConfiguration.file_allowlist=[]",
             "--VoilaConfiguration.show_tracebacks=False",
@@ -57,7 +92,12 @@ def main_serve(args) -> int:
     cmd = voila_command(args.port, args.host)
     print(f"Reviewer app / 审评应用: {app_url(args.port, args.host)}", flush=True)
     print(f"Submissions / 申报资料: {root.resolve()}", flush=True)
-    proc = subprocess.Popen(cmd, env=serve_env(root, args.db_url, args.lang, getattr(args, 'runs', None)))
+    import tempfile
+
+    env = serve_env(root, args.db_url, args.lang, getattr(args, "runs", None))
+    templates = offline_template(Path(tempfile.mkdtemp(prefix="workbench-voila-")))
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(templates), env.get("JUPYTER_PATH", "")) if p)
+    proc = subprocess.Popen(cmd, env=env)
     try:
         return proc.wait()
     except KeyboardInterrupt:

@@ -52,7 +52,12 @@ def _offline(url: str, errors: list[str]) -> None:
     errors.append(f"offline: request to {url}")
 
 
-def wait_app(page, text: str) -> None:
+def _wait_app(page, text: str) -> None:
     """Wait until ``text`` is visible and no widget is still loading."""
-    page.get_by_text(text).first.wait_for(state="visible")
+    page.locator(f"text={text} >> visible=true").first.wait_for(state="visible")
     page.wait_for_function("!document.body.innerText.includes('Loading widget')", timeout=60_000)
+
+
+@pytest.fixture
+def wait_app():
+    return _wait_app

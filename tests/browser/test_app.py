@@ -6,8 +6,6 @@ import time
 
 import pytest
 
-from .conftest import wait_app
-
 pytestmark = pytest.mark.browser
 
 
@@ -20,19 +18,22 @@ def _no_traceback(page) -> None:
     assert "Traceback" not in text and "Loading widget" not in text
 
 
-def test_index_lists_samples_with_tiers(server, page):
-    page.goto(f"{server['base']}/voila/render/index.ipynb")
+def test_index_lists_samples_with_tiers(server, page, wait_app):
+    page.goto(f"{server['base']}/voila/render/index.ipynb", wait_until="commit")
     wait_app(page, "rct-ucmsc-koa")
     table = page.locator(".wb-submission-list")
+    page.wait_for_function("document.querySelectorAll('.wb-submission-list .wb-badge').length >= 7",
+                           timeout=300_000)
     for name in ("fih-ipsc-parkinson", "defects-trace-cmc", "bare-sdtm"):
         assert name in table.inner_text()
-    assert table.locator(".wb-badge").count() >= 6
+    assert table.locator(".wb-badge").count() == 7
+    assert "T4" in table.inner_text() and "T1" in table.inner_text()
     _no_traceback(page)
 
 
-def test_review_shows_proposed_tier(server, page):
+def test_review_shows_proposed_tier(server, page, wait_app):
     t0 = time.monotonic()
-    page.goto(review_url(server, "rct-ucmsc-koa"))
+    page.goto(review_url(server, "rct-ucmsc-koa"), wait_until="commit")
     wait_app(page, "关键信息完整性记分卡")
     elapsed = time.monotonic() - t0
     badge = page.locator(".wb-proposed-tier").first
@@ -41,8 +42,8 @@ def test_review_shows_proposed_tier(server, page):
     _no_traceback(page)
 
 
-def test_planted_finding_visible_after_filtering(server, page):
-    page.goto(review_url(server, "defects-trace-cmc", "en"))
+def test_planted_finding_visible_after_filtering(server, page, wait_app):
+    page.goto(review_url(server, "defects-trace-cmc", "en"), wait_until="commit")
     wait_app(page, "Key-information scorecard")
     page.get_by_role("tab", name="Completeness").click()
     explorer = page.locator(".wb-findings-explorer")
@@ -61,17 +62,20 @@ def test_planted_finding_visible_after_filtering(server, page):
     _no_traceback(page)
 
 
-def test_plotly_figure_present(server, page):
-    page.goto(review_url(server, "fih-ipsc-parkinson", "en"))
+def test_plotly_figure_present(server, page, wait_app):
+    page.goto(review_url(server, "fih-ipsc-parkinson", "en"), wait_until="commit")
     wait_app(page, "Key-information scorecard")
     page.get_by_role("tab", name="Dose–response").click()
-    page.locator(".js-plotly-plot").first.wait_for(state="visible")
-    assert page.locator(".js-plotly-plot").count() >= 1
+    visible = page.locator(".js-plotly-plot >> visible=true")
+    visible.first.wait_for(state="visible")
+    assert visible.count() >= 2  # dose-DLT response and efficacy by dose
+    assert visible.first.locator(".main-svg").count() >= 1  # drawn by plotly.js, not an empty box
+    assert "MTD" in page.locator(".wb-review-app").inner_text()
     _no_traceback(page)
 
 
-def test_language_switch_relabels(server, page):
-    page.goto(review_url(server, "auto-msc-cirrhosis"))
+def test_language_switch_relabels(server, page, wait_app):
+    page.goto(review_url(server, "auto-msc-cirrhosis"), wait_until="commit")
     wait_app(page, "关键信息完整性记分卡")
     assert page.get_by_role("tab", name="概览").count() == 1
     page.get_by_role("button", name="English").click()
@@ -82,9 +86,9 @@ def test_language_switch_relabels(server, page):
     _no_traceback(page)
 
 
-def test_override_recorded_and_visible_after_reload(server, page):
+def test_override_recorded_and_visible_after_reload(server, page, wait_app):
     reason = f"Sentinel interval too short at site 02 — browser test {time.time():.0f}"
-    page.goto(review_url(server, "gb18030-esc-amd", "en"))
+    page.goto(review_url(server, "gb18030-esc-amd", "en"), wait_until="commit")
     wait_app(page, "Key-information scorecard")
     page.get_by_role("tab", name="Evidence tier").click()
     panel = page.locator(".wb-tier-panel")
@@ -96,7 +100,7 @@ def test_override_recorded_and_visible_after_reload(server, page):
     panel.locator("textarea").fill(reason)
     panel.get_by_role("button", name="Override").click()
     page.locator(".wb-recorded").wait_for()
-    page.reload()
+    page.reload(wait_until="commit")
     wait_app(page, "Key-information scorecard")
     page.get_by_role("tab", name="Evidence tier").click()
     history = page.locator(".wb-audit-history")
@@ -105,8 +109,8 @@ def test_override_recorded_and_visible_after_reload(server, page):
     _no_traceback(page)
 
 
-def test_override_without_reason_refused(server, page):
-    page.goto(review_url(server, "fih-ipsc-parkinson", "en"))
+def test_override_without_reason_refused(server, page, wait_app):
+    page.goto(review_url(server, "fih-ipsc-parkinson", "en"), wait_until="commit")
     wait_app(page, "Key-information scorecard")
     page.get_by_role("tab", name="Evidence tier").click()
     panel = page.locator(".wb-tier-panel")
