@@ -50,7 +50,9 @@ def test_planted_finding_visible_after_filtering(server, page, wait_app):
     explorer.wait_for()
     explorer.locator("select").nth(1).select_option(label="critical")
     listbox = explorer.locator(".wb-findings-list select")
-    page.wait_for_function("document.querySelector('.wb-findings-list select').options.length > 0")
+    page.wait_for_function(  # the filter round-trips through the kernel: wait for the filtered list
+        "(() => { const o = [...document.querySelectorAll('.wb-findings-list option')];"
+        " return o.length > 0 && o.every(x => x.textContent.startsWith('critical')); })()")
     options = listbox.locator("option").all_inner_texts()
     assert options and all(o.startswith("critical") for o in options)
     sterility = [o for o in options if "CMC-002" in o]
