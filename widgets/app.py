@@ -11,7 +11,7 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import HTML, display
 
-from workbench.i18n import column_label, element_label, t
+from workbench.i18n import column_label, element_label, severity_label, t, value_label
 from workbench.sections import SECTIONS, section_blocks
 
 from .common import STYLE, esc, figure_output, html_table
@@ -45,16 +45,17 @@ def overview_widget(review, lang: str) -> w.VBox:
     from workbench.review import study_card
 
     study = study_card(review.submission)
-    card = pd.DataFrame([{L("product"): study.get("product"), L("cell_type"): study.get("cell_type"),
-                          L("indication"): study.get("indication"), L("design"): study.get("design"),
-                          L("stage"): study.get("stage"), L("subjects_enrolled"): study.get("subjects_enrolled"),
+    V = lambda k: value_label(study.get(k), lang)  # noqa: E731
+    card = pd.DataFrame([{L("product"): study.get("product"), L("cell_type"): V("cell_type"),
+                          L("indication"): study.get("indication"), L("design"): V("design"),
+                          L("stage"): V("stage"), L("subjects_enrolled"): study.get("subjects_enrolled"),
                           L("subjects_dosed"): study.get("subjects_dosed")}])
     rows = []
     classes = {}
     for i, (el, row) in enumerate(review.scorecard.items()):
         rows.append({L("element"): element_label(el, lang), L("status"): t(row["status"], lang),
-                     L("checks_run"): row["checks_run"], "C": row["critical"], "M": row["major"], "m": row["minor"],
-                     "i": row["info"]})
+                     L("checks_run"): row["checks_run"],
+                     **{severity_label(sev, lang): row[sev] for sev in ("critical", "major", "minor", "info")}})
         classes[i] = f"wb-st-{row['status']}"
     comp = review.completeness
     inputs = pd.DataFrame([{"path": f.path, "rows": f.rows, "encoding": f.encoding, "sha256": f.sha256}

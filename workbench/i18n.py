@@ -144,3 +144,25 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
 def column_label(key: str, lang: str = "zh") -> str:
     pair = COLUMN_LABELS.get(key)
     return key if pair is None else (pair[0] if lang == "zh" else pair[1])
+
+# manifest vocabulary shown to reviewers
+VALUE_LABELS: dict[str, tuple[str, str]] = {
+    "single_arm": ("单臂", "single arm"), "dose_escalation": ("剂量递增", "dose escalation"),
+    "randomized_controlled": ("随机对照", "randomized controlled"),
+    "nonrandomized_controlled": ("非随机对照", "non-randomized controlled"),
+    "exploratory": ("探索性", "exploratory"), "confirmatory": ("确证性", "confirmatory"),
+    "exploratory_and_confirmatory": ("探索性及确证性", "exploratory and confirmatory"),
+    "autologous": ("自体", "autologous"), "allogeneic": ("同种异体", "allogeneic"),
+    "MSC": ("间充质干细胞", "mesenchymal stem cells"), "ESC_DERIVED": ("胚胎干细胞来源", "ESC-derived"),
+    "IPSC_DERIVED": ("诱导多能干细胞来源", "iPSC-derived"), "HSC": ("造血干细胞", "haematopoietic stem cells"),
+    "NSC": ("神经干细胞", "neural stem cells"), "OTHER": ("其他", "other"),
+    "open": ("开放", "open"), "single": ("单盲", "single blind"), "double": ("双盲", "double blind"),
+}
+
+
+def value_label(value, lang: str = "zh") -> str:
+    """A manifest value in words (the value itself when it is free text)."""
+    if value is None:
+        return "—"
+    pair = VALUE_LABELS.get(str(value))
+    return str(value) if pair is None else (pair[0] if lang == "zh" else pair[1])
