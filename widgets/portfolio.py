@@ -7,7 +7,7 @@ from pathlib import Path
 import ipywidgets as w
 from IPython.display import display
 
-from workbench.i18n import t
+from workbench.i18n import column_label, t
 from workbench.portfolio import completeness_matrix_figure, load_portfolio, tier_distribution_figure
 
 from .common import STYLE, esc, figure_output, html_table
@@ -47,7 +47,8 @@ class PortfolioView(w.VBox):
         for col, widget in (("tier", self.f_tier), ("cell_type", self.f_cell), ("status", self.f_status)):
             if widget.value:
                 df = df[df[col].astype(str) == widget.value]
-        self.table.value = html_table(df.drop(columns=["folder"]), max_rows=500)
+        shown = df.drop(columns=["folder"]).rename(columns=lambda c: column_label(c, self.lang))
+        self.table.value = html_table(shown, max_rows=500)
         matrix = self.matrix[self.matrix["submission_id"].isin(df["submission_id"])]
         self.figs.children = [figure_output(tier_distribution_figure(df, self.lang)),
                               figure_output(completeness_matrix_figure(matrix, self.lang))]

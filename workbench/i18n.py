@@ -138,6 +138,12 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "message_en": ("说明", "Message"), "estimate": ("估计值", "Estimate"), "p_value": ("P 值", "p-value"),
     "kind": ("方法", "Method"), "arms": ("组别", "Arms"), "label": ("比较", "Comparison"), "mean": ("均值", "Mean"),
     "sd": ("标准差", "SD"), "attribute": ("质量属性", "Attribute"), "PATH_STATUS": ("路径状态", "Path status"),
+    "submission_id": ("申报编号", "Submission"), "title": ("题目", "Title"), "product": ("产品", "Product"),
+    "cell_type": ("细胞类型", "Cell type"), "design": ("设计", "Design"), "subjects_dosed": ("给药例数", "Dosed"),
+    "tier": ("建议等级", "Proposed tier"), "critical": ("严重", "Critical"), "major": ("主要", "Major"),
+    "minor": ("次要", "Minor"), "info": ("提示", "Info"), "completeness": ("完整性", "Completeness"),
+    "mtd": ("MTD", "MTD"), "efficacy_signal": ("有效性信号", "Efficacy signal"), "status": ("状态", "Status"),
+    "error": ("错误", "Error"), "run_seconds": ("耗时（秒）", "Run time (s)"),
 }
 
 

@@ -84,7 +84,8 @@ def tier_distribution_figure(df: pd.DataFrame, lang: str = "zh"):
                            hovertemplate="%{x}: %{y}<extra></extra>"))
     fig.update_layout(title="各证据等级的申报数" if lang == "zh" else "Submissions by proposed tier",
                       xaxis_title="建议证据等级" if lang == "zh" else "Proposed tier",
-                      yaxis_title="申报数" if lang == "zh" else "Submissions", height=360)
+                      yaxis_title="申报数" if lang == "zh" else "Submissions", height=360,
+                      yaxis={"tickformat": ",d", "rangemode": "tozero"})
     return fig
 
 
