@@ -7,19 +7,29 @@ PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
+LOG=.venv/setup.log
+pipi() {  # pip install, quiet unless it fails (then the log's tail says why)
+  if ! .venv/bin/python -m pip install --quiet "$@" >>"$LOG" 2>&1; then
+    echo "setup: pip install $* failed; last lines of $LOG:" >&2
+    tail -n 30 "$LOG" >&2
+    exit 1
+  fi
+}
+echo "setup: installing the workbench into .venv (log: $LOG)"
+pipi --upgrade pip
 if [ "${1:-}" = "--test" ]; then
-  .venv/bin/python -m pip install --quiet -e ".[test]"
+  pipi -e ".[test]"
   if [ "$(id -u)" = "0" ]; then
     need=()
     [ -x /usr/bin/chromium ] || need+=(chromium chromium-driver)
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
     [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
     if [ ${#need[@]} -gt 0 ]; then
-      apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+      echo "setup: apt-get install ${need[*]}"
+      apt-get update -qq >>"$LOG" 2>&1
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >>"$LOG" 2>&1
     fi
   fi
 else
-  .venv/bin/python -m pip install --quiet -e .
+  pipi -e .
 fi
