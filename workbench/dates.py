@@ -8,7 +8,9 @@ precision both have, and an undecidable comparison is reported as such
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import functools
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -27,6 +29,8 @@ class DateIntervals:
     lo: np.ndarray
     hi: np.ndarray
     status: np.ndarray  # object array of MISSING / FULL / PARTIAL / MALFORMED
+    # the malformed mask when the producer already knows it (saves comparing a 1M-row object array)
+    malformed_mask: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def known(self) -> np.ndarray:
@@ -34,24 +38,67 @@ class DateIntervals:
 
     @property
     def malformed(self) -> np.ndarray:
+        if self.malformed_mask is not None:
+            return self.malformed_mask
         return self.status == MALFORMED
 
 
-def _days(y: pd.Series, m: pd.Series, d: pd.Series) -> np.ndarray:
-    """Days since epoch for y/m/d columns (float, NaN where invalid, e.g. 2021-02-30)."""
-    frame = pd.DataFrame({"year": y, "month": m, "day": d})
-    valid = frame.notna().all(axis=1)
-    out = np.full(len(frame), np.nan)
-    if valid.any():
-        ts = pd.to_datetime(frame[valid].astype("int64"), errors="coerce")
-        vals = ts.to_numpy(dtype="datetime64[D]").astype("int64").astype(float)
-        vals[pd.isna(ts).to_numpy()] = np.nan
-        out[valid.to_numpy()] = vals
-    return out
+_DTC = re.compile(_DTC_RE)
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_FAR = (np.nan, np.nan, MALFORMED)
+
+
+def _int(group: str | None) -> int | None:
+    """A matched digit group as an int; None when absent or not ASCII digits (pd.to_numeric rejects those)."""
+    return int(group) if group is not None and group.isascii() else None
+
+
+def _leap(y: int) -> bool:
+    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+
+
+def _month_days(y: int, m: int) -> int:
+    return 29 if m == 2 and _leap(y) else _MONTH_DAYS[m]
+
+
+def _day(y: int, m: int, d: int) -> float:
+    """Days since 1970-01-01 of a proleptic Gregorian date (year 0 included, as numpy/pandas); NaN if invalid."""
+    if not (1 <= m <= 12 and 1 <= d <= _month_days(y, m)):
+        return np.nan
+    # days_from_civil (H. Hinnant, "chrono-compatible low-level date algorithms")
+    yy = y - (m <= 2)
+    era = yy // 400
+    yoe = yy - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return float(era * 146097 + doe - 719468)
+
+
+@functools.lru_cache(maxsize=1 << 16)   # the same dates recur across --DTC columns and submissions
+def _parse_one(text: str) -> tuple[float, float, str]:
+    """(lo, hi, status) of one non-blank ISO 8601 value."""
+    match = _DTC.search(text)
+    if match is None:
+        return _FAR
+    y = _int(match.group("y"))
+    if y is None:
+        return _FAR
+    # a month or day in non-ASCII digits counts as absent, as it always has (pd.to_numeric gave NaN)
+    m, d = _int(match.group("m")), _int(match.group("d"))
+    if m is not None and not 1 <= m <= 12:
+        return _FAR
+    lo = _day(y, 1 if m is None else m, 1 if d is None else d)
+    m_hi = 12 if m is None else m
+    hi = _day(y, m_hi, _month_days(y, m_hi) if d is None else d)
+    if lo != lo or hi != hi:
+        return _FAR
+    return lo, hi, FULL if d is not None else PARTIAL
 
 
 def parse_dtc(values) -> DateIntervals:
-    """Parse a sequence of ISO 8601 strings into day intervals. Never raises."""
+    """Parse a sequence of ISO 8601 strings into day intervals. Never raises.
+
+    Each distinct value is parsed once (proleptic Gregorian calendar, years 0001-9999)."""
     s = pd.Series(values, dtype="object") if not isinstance(values, pd.Series) else values
     s = s.astype("object").where(s.notna(), None)
     text = s.map(lambda v: v if isinstance(v, str) else (None if v is None else str(v)))
@@ -61,42 +108,14 @@ def parse_dtc(values) -> DateIntervals:
     hi = np.full(n, np.nan)
     if n == 0:
         return DateIntervals(lo, hi, status)
-    present = text.notna() & (text.fillna("").str.strip() != "")
-    if not present.any():
+    codes, uniques = pd.factorize(text.astype("object"), use_na_sentinel=True)
+    parsed = [(np.nan, np.nan, MISSING) if not v.strip() else _parse_one(v) for v in uniques]
+    if not parsed:
         return DateIntervals(lo, hi, status)
-    uniq = pd.Series(text[present].unique(), dtype="object")
-    parts = uniq.str.extract(_DTC_RE)
-    y = pd.to_numeric(parts["y"], errors="coerce")
-    m = pd.to_numeric(parts["m"], errors="coerce")
-    d = pd.to_numeric(parts["d"], errors="coerce")
-    matched = y.notna()
-    month_ok = m.isna() | m.between(1, 12)
-    # earliest day
-    u_lo = _days(y.where(matched & month_ok), m.fillna(1), d.fillna(1))
-    # latest day: end of year / end of month
-    m_hi = m.fillna(12)
-    d_hi = d.copy()
-    end_of_month = pd.Series(np.nan, index=uniq.index)
-    ok = matched & month_ok
-    if ok.any():
-        first = pd.to_datetime(pd.DataFrame({"year": y[ok].astype("int64"), "month": m_hi[ok].astype("int64"),
-                                             "day": 1}), errors="coerce")
-        end_of_month[ok] = first.dt.days_in_month.to_numpy()
-    d_hi = d_hi.fillna(end_of_month)
-    u_hi = _days(y.where(ok), m_hi, d_hi)
-    u_status = np.where(np.isnan(u_lo) | np.isnan(u_hi), MALFORMED,
-                        np.where(d.notna().to_numpy(), FULL, PARTIAL)).astype(object)
-    lookup_lo = dict(zip(uniq, u_lo))
-    lookup_hi = dict(zip(uniq, u_hi))
-    lookup_st = dict(zip(uniq, u_status))
-    idx = present.to_numpy()
-    vals = text[present]
-    lo[idx] = vals.map(lookup_lo).to_numpy(dtype=float)
-    hi[idx] = vals.map(lookup_hi).to_numpy(dtype=float)
-    status[idx] = vals.map(lookup_st).to_numpy(dtype=object)
-    lo[status == MALFORMED] = np.nan
-    hi[status == MALFORMED] = np.nan
-    return DateIntervals(lo, hi, status)
+    u_lo = np.array([p[0] for p in parsed] + [np.nan], dtype=float)
+    u_hi = np.array([p[1] for p in parsed] + [np.nan], dtype=float)
+    u_st = np.array([p[2] for p in parsed] + [MISSING], dtype=object)
+    return DateIntervals(u_lo[codes], u_hi[codes], u_st[codes])
 
 
 def on_or_after(a: DateIntervals, b: DateIntervals) -> np.ndarray:

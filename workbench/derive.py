@@ -6,11 +6,12 @@ analyses and tiering compute each derivation once per review.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .dates import DateIntervals, on_or_after, parse_dtc
+from .dates import MALFORMED, DateIntervals, on_or_after, parse_dtc
 from .submission import Submission
 from .units import normalise_doses, to_number
 
@@ -48,12 +49,98 @@ def col(df: pd.DataFrame | None, name: str) -> pd.Series:
     return pd.Series([None] * len(df), index=df.index, dtype="object")
 
 
+def records(df: pd.DataFrame) -> list[dict]:
+    """``df.to_dict("records")`` without boxing every cell through pandas (plain Python values)."""
+    if df.columns.duplicated().any():
+        return df.to_dict("records")
+    cols = list(df.columns)
+    if not cols:
+        return [{} for _ in range(len(df))]
+    return [dict(zip(cols, row)) for row in zip(*[df[c].tolist() for c in cols])]
+
+
+def _clean(v):
+    if isinstance(v, (list, tuple, dict, set, frozenset)):
+        return v
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return fnum(v)
+    return v
+
+
 def upper_text(s: pd.Series) -> pd.Series:
     """Stripped upper-case text (object dtype), None where missing; computed once per distinct value."""
     codes, uniques = pd.factorize(s.astype("object"), use_na_sentinel=True)
-    mapped = np.array([str(v).strip().upper() if v is not None and v == v else None for v in uniques] + [None],
-                      dtype=object)
+    mapped = np.array([_upper1(v) for v in uniques] + [None], dtype=object)
     return pd.Series(mapped[codes], index=s.index, dtype="object")
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A column factorised once: ``codes`` per record (-1 where missing) into ``uniques`` (object array)."""
+
+    codes: np.ndarray
+    uniques: np.ndarray
+
+    def take(self, per_unique, fill) -> np.ndarray:
+        """Spread one value per distinct value to the records (``fill`` where missing: NaN, None or False)."""
+        return np.append(np.asarray(per_unique), np.asarray([fill], dtype=np.asarray(per_unique).dtype))[self.codes]
+
+    def mask(self, per_unique) -> np.ndarray:
+        """Boolean per record from a boolean per distinct value (False where missing)."""
+        return np.append(np.asarray(per_unique, dtype=bool), False)[self.codes]
+
+    @property
+    def present(self) -> np.ndarray:
+        return self.codes >= 0
+
+    def present_uniques(self, rows=None) -> np.ndarray:
+        """Distinct non-missing values among ``rows`` (a boolean mask; all records when None), in code order."""
+        c = self.codes if rows is None else self.codes[np.asarray(rows, dtype=bool)]
+        seen = np.zeros(len(self.uniques) + 1, dtype=bool)
+        seen[c] = True
+        return self.uniques[seen[:-1]]
+
+
+def code_column(values) -> Coded:
+    """Factorise a column (object values; missing -> -1)."""
+    codes, uniques = pd.factorize(pd.Series(values).astype("object") if not isinstance(values, pd.Series)
+                                  else values.astype("object"), use_na_sentinel=True)
+    return Coded(codes, np.asarray(uniques, dtype=object))
+
+
+@memo
+def coded(sub: Submission, domain: str, variable: str) -> Coded:
+    """A dataset column factorised once per review (the loader seeds USUBJID and --DTC columns for free)."""
+    return code_column(col(sub.domain(domain), variable))
+
+
+def _upper1(v):
+    return str(v).strip().upper() if v is not None and v == v else None
+
+
+@memo
+def _upper_uniques(sub: Submission, domain: str, variable: str) -> np.ndarray:
+    return np.asarray([_upper1(v) for v in coded(sub, domain, variable).uniques], dtype=object)
+
+
+def upper_in(sub: Submission, domain: str, variable: str, values) -> np.ndarray:
+    """``upper_text(column).isin(values)`` of a dataset column, as a boolean array (cost: its distinct values)."""
+    values = set(values)
+    return coded(sub, domain, variable).mask([v is not None and v in values
+                                              for v in _upper_uniques(sub, domain, variable)])
+
+
+def upper_col(sub: Submission, domain: str, variable: str) -> pd.Series:
+    """``upper_text(column)`` of a dataset column, from its factorisation."""
+    df = sub.domain(domain)
+    return pd.Series(coded(sub, domain, variable).take(_upper_uniques(sub, domain, variable), None),
+                     index=df.index if df is not None else None, dtype="object")
 
 
 @memo
@@ -62,12 +149,12 @@ def dates(sub: Submission, domain: str, variable: str) -> DateIntervals:
 
     Parsed once per distinct value, then spread to the records (a 1M-row LBDTC holds a few thousand dates).
     """
-    s = col(sub.domain(domain), variable)
-    codes, uniques = pd.factorize(s.astype("object"), use_na_sentinel=True)
+    c = coded(sub, domain, variable)
+    codes, uniques = c.codes, c.uniques
     u = parse_dtc(pd.Series(uniques, dtype="object"))
     lo, hi = np.append(u.lo, np.nan)[codes], np.append(u.hi, np.nan)[codes]  # code -1 (missing) -> last slot
     status = np.append(u.status, "missing").astype(object)[codes]
-    return DateIntervals(lo, hi, status)
+    return DateIntervals(lo, hi, status, malformed_mask=np.append(u.status == MALFORMED, False)[codes])
 
 
 @memo
@@ -137,14 +224,24 @@ def first_dose(sub: Submission) -> pd.DataFrame:
     if ex.empty:
         return pd.DataFrame(columns=["FIRST_LO", "FIRST_HI"])
     g = ex.groupby("USUBJID")
-    return pd.DataFrame({"FIRST_LO": g["START_LO"].min(), "FIRST_HI": g["START_HI"].min()})
+    out = pd.DataFrame({"FIRST_LO": g["START_LO"].min(), "FIRST_HI": g["START_HI"].min()})
+    return out.set_axis(out.index.astype(object))   # object ids: fast lookups from object columns
 
 
-def _first_dose_intervals(sub: Submission, usubjid: pd.Series) -> DateIntervals:
+def spread(sub: Submission, domain: str, per_subject: pd.Series) -> np.ndarray:
+    """``domain.USUBJID.map(per_subject)`` as an array (NaN where no match), looked up once per subject."""
+    c = coded(sub, domain, "USUBJID")
+    if per_subject.index.dtype != object:     # object-to-object lookups avoid pandas' str-dtype slow path
+        per_subject = pd.Series(per_subject.to_numpy(), index=per_subject.index.astype(object))
+    looked = per_subject.reindex(pd.Index(c.uniques, dtype=object)).to_numpy()
+    return np.append(looked, np.array([np.nan], dtype=looked.dtype))[c.codes]
+
+
+def _first_dose_intervals(sub: Submission, domain: str, n: int) -> DateIntervals:
     fd = first_dose(sub)
-    lo = usubjid.map(fd["FIRST_LO"]).to_numpy(dtype=float) if len(fd) else np.full(len(usubjid), np.nan)
-    hi = usubjid.map(fd["FIRST_HI"]).to_numpy(dtype=float) if len(fd) else np.full(len(usubjid), np.nan)
-    return DateIntervals(lo, hi, np.full(len(usubjid), "full", dtype=object))
+    lo = spread(sub, domain, fd["FIRST_LO"]).astype(float) if len(fd) else np.full(n, np.nan)
+    hi = spread(sub, domain, fd["FIRST_HI"]).astype(float) if len(fd) else np.full(n, np.nan)
+    return DateIntervals(lo, hi, np.full(n, "full", dtype=object))
 
 
 def grade(ae: pd.DataFrame) -> pd.Series:
@@ -154,12 +251,25 @@ def grade(ae: pd.DataFrame) -> pd.Series:
     return g.where(g.notna(), pd.to_numeric(sev, errors="coerce")).astype(float)
 
 
+def by_text(s: pd.Series, fn) -> np.ndarray:
+    """``fn`` over ``s.fillna("").astype(str)`` (a Series of text -> array), computed once per distinct text and
+    spread to the records: the same values as ``fn(s.fillna("").astype(str))``, at the cost of the distinct texts."""
+    text = s.fillna("")
+    codes, uniques = pd.factorize(text.astype("object"), use_na_sentinel=True)
+    u = np.asarray(uniques, dtype=object)
+    if (codes < 0).any() or not all(type(v) is str for v in u):   # non-text cells: no shortcut
+        return np.asarray(fn(text.astype(str)))
+    return np.asarray(fn(pd.Series(u, dtype=object).astype(str)))[codes]
+
+
 def _contains_any(text: pd.Series, patterns) -> pd.Series:
-    low = text.fillna("").astype(str).str.lower()
-    out = pd.Series(False, index=text.index)
-    for p in patterns:
-        out |= low.str.contains(p, regex=False)
-    return out
+    def hits(t: pd.Series) -> np.ndarray:
+        low = t.str.lower()
+        out = np.zeros(len(t), dtype=bool)
+        for p in patterns:
+            out |= low.str.contains(p, regex=False).to_numpy(dtype=bool)
+        return out
+    return pd.Series(by_text(text, hits), index=text.index)
 
 
 @memo
@@ -170,32 +280,51 @@ def adverse_events(sub: Submission) -> pd.DataFrame:
     if ae is None:
         return pd.DataFrame(columns=["USUBJID", "ARM", "DOSED", "TEAE", "RELATED", "GRADE", "SERIOUS", "FATAL",
                                      "DLT", "AESI", "TUMOUR", "START_LO", "START_HI", "ONSET_DAY"])
-    out = ae.copy()
+    out = ae.copy(deep=False)    # new columns only: the dataset itself is never modified (copy-on-write)
     usub = col(out, "USUBJID")
     subj = subjects(sub)
-    out["ARM"] = usub.map(subj["ARM"]) if len(subj) else None
+    out["ARM"] = pd.Series(spread(sub, "AE", subj["ARM"]), index=out.index) if len(subj) else None
     out["DOSED"] = usub.isin(dosed_subjects(sub))
     start = dates(sub, "AE", "AESTDTC")
     out["START_LO"], out["START_HI"] = start.lo, start.hi
-    cmp = on_or_after(start, _first_dose_intervals(sub, usub))
+    cmp = on_or_after(start, _first_dose_intervals(sub, "AE", len(out)))
     # undecidable (0.5) counts as treatment-emergent (conservative rule, analyses.md)
     out["TEAE"] = out["DOSED"].to_numpy() & (cmp >= 0.5)
-    out["RELATED"] = upper_text(col(out, "AEREL")).isin(RELATED_VALUES)
-    out["GRADE"] = grade(out)
-    out["SERIOUS"] = upper_text(col(out, "AESER")).isin({"Y", "YES"})
-    outcome = upper_text(col(out, "AEOUT")).fillna("")
-    out["FATAL"] = outcome.str.contains("FATAL") | upper_text(col(out, "AESDTH")).isin({"Y", "YES"}) | \
+    # flags from the AE columns' distinct values (upper_text(column).isin(...) without touching every record)
+    out["RELATED"] = upper_in(sub, "AE", "AEREL", RELATED_VALUES)
+    toxgr = to_number(col(out, "AETOXGR"))
+    sev = coded(sub, "AE", "AESEV").take([float(SEVERITY_GRADE.get(u, np.nan)) if u is not None else np.nan
+                                          for u in _upper_uniques(sub, "AE", "AESEV")], np.nan)
+    out["GRADE"] = toxgr.where(toxgr.notna(), pd.Series(sev, index=out.index)).astype(float)
+    out["SERIOUS"] = upper_in(sub, "AE", "AESER", {"Y", "YES"})
+    fatal_outcome = coded(sub, "AE", "AEOUT").mask([u is not None and "FATAL" in u
+                                                    for u in _upper_uniques(sub, "AE", "AEOUT")])
+    out["FATAL"] = pd.Series(fatal_outcome | upper_in(sub, "AE", "AESDTH", {"Y", "YES"}), index=out.index) | \
         (out["GRADE"] == 5)
-    out["DLT"] = upper_text(col(out, "AEDLT")).isin({"Y", "YES"})
+    out["DLT"] = upper_in(sub, "AE", "AEDLT", {"Y", "YES"})
     extra = {t.strip().lower() for t in sub.m.study.aesi_terms}
-    soc = col(out, "AEBODSYS").fillna("").astype(str)
-    terms = col(out, "AEDECOD").fillna(col(out, "AETERM")).fillna("").astype(str)
-    neoplasm = soc.str.strip().str.lower() == NEOPLASM_SOC.lower()
-    out["TUMOUR"] = neoplasm | _contains_any(terms, TUMOUR_PATTERNS)
-    out["AESI"] = out["TUMOUR"] | _contains_any(terms, AESI_PATTERNS) | terms.str.strip().str.lower().isin(extra)
+    terms = col(out, "AEDECOD").fillna(col(out, "AETERM"))
+    neoplasm = pd.Series(by_text(col(out, "AEBODSYS"), lambda t: (t.str.strip().str.lower() == NEOPLASM_SOC.lower())
+                                 .to_numpy(dtype=bool)), index=out.index)
+
+    def term_flags(t: pd.Series) -> np.ndarray:   # per distinct term: 1 tumour pattern, 2 AESI pattern, 4 extra
+        low = t.str.lower()
+        flags = np.zeros(len(t), dtype=np.int8)
+        for bit, patterns in ((1, TUMOUR_PATTERNS), (2, AESI_PATTERNS)):
+            hit = np.zeros(len(t), dtype=bool)
+            for p in patterns:
+                hit |= low.str.contains(p, regex=False).to_numpy(dtype=bool)
+            flags |= np.where(hit, bit, 0).astype(np.int8)
+        flags |= np.where(t.str.strip().str.lower().isin(extra).to_numpy(dtype=bool), 4, 0).astype(np.int8)
+        return flags
+
+    flags = by_text(terms, term_flags)
+    out["TUMOUR"] = neoplasm | pd.Series((flags & 1).astype(bool), index=out.index)
+    out["AESI"] = out["TUMOUR"] | pd.Series((flags & 2).astype(bool), index=out.index) | \
+        pd.Series((flags & 4).astype(bool), index=out.index)
     fd = first_dose(sub)
-    first_lo = usub.map(fd["FIRST_LO"]) if len(fd) else pd.Series(np.nan, index=out.index)
-    out["ONSET_DAY"] = out["START_LO"] - first_lo.to_numpy(dtype=float)
+    first_lo = spread(sub, "AE", fd["FIRST_LO"]).astype(float) if len(fd) else np.full(len(out), np.nan)
+    out["ONSET_DAY"] = out["START_LO"] - first_lo
     return out
 
 
@@ -213,11 +342,18 @@ def last_contact(sub: Submission) -> pd.Series:
         if df is None or var not in df.columns or "USUBJID" not in df.columns:
             continue
         d = dates(sub, dom, var)
-        s = pd.Series(d.lo, index=df["USUBJID"].to_numpy())
-        parts.append(s[s.notna()].groupby(level=0).max())
+        subj = coded(sub, dom, "USUBJID")
+        ok = (subj.codes >= 0) & ~np.isnan(d.lo)
+        if not ok.any():
+            continue
+        # per-subject maximum over integer codes (no hashing of 1M subject ids)
+        best = pd.Series(d.lo[ok]).groupby(subj.codes[ok], sort=True).max()
+        s = pd.Series(best.to_numpy(), index=pd.Index(subj.uniques[best.index.to_numpy()], dtype=object))
+        parts.append(s.sort_index())
     if not parts:
         return pd.Series(dtype=float)
-    return pd.concat(parts).groupby(level=0).max()
+    out = pd.concat(parts).groupby(level=0).max()
+    return out.set_axis(out.index.astype(object))
 
 
 @memo

@@ -38,6 +38,7 @@ class _Loader:
         self.root = root
         self.issues: list[LoadIssue] = []
         self.inputs: list[InputFile] = []
+        self.seeds: dict[int, tuple[pd.DataFrame, dict]] = {}   # id(frame) -> (frame, column codes from tidy)
 
     def issue(self, path: str, reason: LoadReason | str, en: str, zh: str, domain: str | None = None):
         self.issues.append(LoadIssue(path, LoadReason(reason), en, zh, domain))
@@ -84,7 +85,10 @@ class _Loader:
             self.inputs.append(InputFile(rel, digest, None, None, kind, domain))
             self.issue(rel, exc.reason, exc.en, exc.zh, domain)
             return None
-        frame = tidy(frame)
+        seeds: dict = {}
+        frame = tidy(frame, seeds)
+        if seeds:
+            self.seeds[id(frame)] = (frame, seeds)
         self.inputs.append(InputFile(rel, digest, len(frame), encoding, kind, domain))
         for w in warnings:
             zh = w.replace("malformed line(s) with the wrong number of fields skipped", "行字段数不符，已跳过").replace(
@@ -220,15 +224,24 @@ class _Loader:
                 if c not in frame.columns:
                     frame[c] = None
             statuses, actual = [], []
+            resolved: dict[str, tuple[str, str | None]] = {}   # one resolution per distinct PATH text
             for raw in frame["PATH"].tolist():
-                status, digest = self._resolve_document(raw, docdir, real_docdir, hashes)
+                key = raw if isinstance(raw, str) else None
+                if key is None or key not in resolved:
+                    result = self._resolve_document(raw, docdir, real_docdir, hashes)
+                    if key is None:
+                        statuses.append(result[0])
+                        actual.append(result[1])
+                        continue
+                    resolved[key] = result
+                status, digest = resolved[key]
                 statuses.append(status)
                 actual.append(digest)
             frame["PATH_STATUS"] = statuses
             frame["FILE_SHA256"] = actual
         indexed = set()
         if frame is not None:
-            indexed = {_norm_doc_path(p) for p in frame["PATH"].dropna().tolist()}
+            indexed = {_norm_doc_path(p) for p in set(frame["PATH"].dropna().tolist())}
         unindexed = []
         for rel_doc, p in sorted(present.items()):
             if p.is_symlink():
@@ -375,8 +388,26 @@ def load_submission(path: str | os.PathLike) -> Submission:
     release = loader.load_cmc_table("release_tests.csv", ("LOTID", "ATTRIBUTE", "RESULT"))
     documents, unindexed = loader.load_documents()
     sub_id = manifest.submission_id if manifest is not None and manifest.submission_id else _safe_id(root.name)
-    return Submission(root=root, submission_id=sub_id, manifest=manifest if manifest_file else None,
+    sub = Submission(root=root, submission_id=sub_id, manifest=manifest if manifest_file else None,
                       manifest_problems=problems, bare=bare, datasets=datasets, supp=supp, dataset_files=files,
                       batches=batches, release_tests=release, documents=documents,
                       unindexed_documents=unindexed, define=define, inputs=loader.inputs,
                       load_issues=loader.issues)
+    _seed_codes(sub, loader)
+    return sub
+
+
+def _seed_codes(sub: Submission, loader: _Loader) -> None:
+    """Hand the column factorisations done while tidying to :func:`workbench.derive.coded` (same values
+    as factorising again), for the datasets that are still the frames tidy returned (not SUPP-merged)."""
+    from .derive import Coded
+
+    cache = sub.__dict__.setdefault("_derived", {})
+    for dom, frame in sub.datasets.items():
+        seeded = loader.seeds.get(id(frame))
+        if seeded is None or seeded[0] is not frame:
+            continue
+        for var, (codes, uniques) in seeded[1].items():
+            if var in frame.columns:
+                cache[("coded", (dom, var))] = Coded(codes, uniques)
+    loader.seeds.clear()

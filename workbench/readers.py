@@ -6,6 +6,7 @@ import hashlib
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 DATASET_EXTENSIONS = (".xpt", ".sas7bdat", ".parquet", ".csv", ".xlsx")
@@ -165,17 +166,51 @@ def read_dataset(path: Path, data: bytes | None = None) -> tuple[pd.DataFrame, s
     raise ReadError("corrupt", f"unsupported format {ext}", f"不支持的格式 {ext}")
 
 
-def tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Upper-case column names (first of duplicates kept); strip text cells; empty text -> missing."""
-    frame = frame.copy()
-    frame.columns = [str(c).strip().upper() for c in frame.columns]
-    frame = frame.loc[:, ~frame.columns.duplicated()]
-    for col in frame.columns:
-        s = frame[col]
+SEED_ALL_ROWS = 250_000   # tables up to this size keep every text column's codes; larger ones only the keys
+
+
+def seed_column(name: str, rows: int = 0) -> bool:
+    """Columns whose factorisation :func:`tidy` hands on to :func:`workbench.derive.coded`: every text column of
+    a table up to SEED_ALL_ROWS rows, else the ones most checks read (subject, dates, baseline flag, test code)."""
+    return rows <= SEED_ALL_ROWS or name in ("USUBJID", "VISIT") or name.endswith(("DTC", "BLFL", "TESTCD"))
+
+
+def tidy(frame: pd.DataFrame, codes: dict | None = None) -> pd.DataFrame:
+    """Upper-case column names (first of duplicates kept); strip text cells; empty text -> missing.
+
+    Text columns come back as object arrays of ``str`` (None where missing); every other column is kept
+    as read. Text is stripped once per distinct value (a 1.3M-row LB column holds a few thousand), and
+    equal cells share one string object. When ``codes`` is a dict, it receives ``name -> (codes, uniques)``
+    of the tidied text columns named by :func:`seed_column` (as ``pd.factorize`` of the tidied column gives).
+    """
+    names = [str(c).strip().upper() for c in frame.columns]
+    seen: set[str] = set()
+    data: dict[str, object] = {}
+    for i, name in enumerate(names):
+        if name in seen:
+            continue
+        seen.add(name)
+        s = frame.iloc[:, i]
         if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-            s = s.astype("object")
-            stripped = s.str.strip()
-            # non-text cells (numbers in an object column) keep their value
-            stripped = stripped.where(stripped.notna() | s.isna(), s)
-            frame[col] = stripped.where(stripped.notna() & (stripped != ""), None).astype("object")
-    return frame
+            data[name] = pd.Series(_tidy_text(s, codes, name), index=frame.index, dtype=object, copy=False)
+        else:
+            data[name] = s
+    return pd.DataFrame(data, index=frame.index, columns=list(data), copy=False)
+
+
+def _tidy_text(s: pd.Series, seeds: dict | None = None, name: str = "") -> np.ndarray:
+    """One text column as an object array: stripped ``str`` cells, None for missing or blank text."""
+    if s.dtype != object or pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        mapped = [v.strip() or None for v in uniques.tolist()]
+        if seeds is not None and seed_column(name, len(s)):
+            # stripping can merge distinct raw values: re-factorise the (few) tidied values and map the codes
+            c2, u2 = pd.factorize(np.asarray(mapped, dtype=object), use_na_sentinel=True)
+            seeds[name] = (np.append(c2, -1).astype(np.int32)[codes], np.asarray(u2, dtype=object))
+        mapped.append(None)    # code -1 (missing) picks the trailing None
+        return np.asarray(mapped, dtype=object)[codes]
+    # mixed cells (numbers in an object column) keep their value; only text is stripped
+    s = s.astype("object")
+    stripped = s.str.strip()
+    stripped = stripped.where(stripped.notna() | s.isna(), s)
+    return stripped.where(stripped.notna() & (stripped != ""), None).astype("object").to_numpy()

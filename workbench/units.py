@@ -25,14 +25,21 @@ def normalise_dose_unit(unit) -> tuple[float, str] | None:
     return factor, "cells/kg" if m.group("perkg") else "cells"
 
 
+def _text_number(v):
+    return v.translate(_FULLWIDTH).replace(",", "").strip() if isinstance(v, str) else v
+
+
 def to_number(values) -> pd.Series:
-    """Numbers from a column as submitted: numeric, text, full-width digits, thousands commas. NaN if not a number."""
+    """Numbers from a column as submitted: numeric, text, full-width digits, thousands commas. NaN if not a number.
+
+    Text is converted once per distinct value (a 1M-row result column holds a few thousand)."""
     s = values if isinstance(values, pd.Series) else pd.Series(values)
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         return s.astype(float)
-    text = s.astype("object").map(lambda v: v.translate(_FULLWIDTH).replace(",", "").strip()
-                                  if isinstance(v, str) else v)
-    return pd.to_numeric(text, errors="coerce").astype(float)
+    codes, uniques = pd.factorize(s.astype("object"), use_na_sentinel=True)
+    text = pd.Series([_text_number(v) for v in np.asarray(uniques, dtype=object)], dtype="object")
+    nums = pd.to_numeric(text, errors="coerce").astype(float).to_numpy()
+    return pd.Series(np.append(nums, np.nan)[codes], index=s.index, name=s.name, dtype=float)
 
 
 def normalise_doses(dose, unit) -> tuple[pd.Series, pd.Series]:

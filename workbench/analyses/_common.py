@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from . import _stats
 
 from .. import derive
 from ..submission import Submission
 
-Z95 = float(stats.norm.ppf(0.975))   # 1.959964..., two-sided 95%
+Z95 = float(_stats.norm_ppf(0.975))   # 1.959964..., two-sided 95%
 POOLED = "POOLED"                    # label of "all active arms pooled" in comparisons
 UNCODED = "(uncoded)"                # SOC / PT shown for AEs without AEBODSYS / AEDECOD
 
@@ -117,8 +117,8 @@ def clopper_pearson(x, n, alpha: float = 0.05):
     x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        lo = np.where(x > 0, stats.beta.ppf(alpha / 2, x, n - x + 1), 0.0)
-        hi = np.where(x < n, stats.beta.ppf(1 - alpha / 2, x + 1, n - x), 1.0)
+        lo = np.where(x > 0, _stats.beta_ppf(alpha / 2, x, n - x + 1), 0.0)
+        hi = np.where(x < n, _stats.beta_ppf(1 - alpha / 2, x + 1, n - x), 1.0)
     lo = np.where(n > 0, lo, np.nan)
     hi = np.where(n > 0, hi, np.nan)
     if lo.ndim == 0:
@@ -179,7 +179,7 @@ def t_summary(values) -> Summary:
     if n < 2:
         return Summary(1, mean, None, None, None)
     sd = float(v.std(ddof=1))
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+    half = float(_stats.t_ppf(0.975, n - 1)) * sd / math.sqrt(n)
     return Summary(n, mean, sd, mean - half, mean + half)
 
 
@@ -199,12 +199,27 @@ def frame_records(df: pd.DataFrame, columns: dict[str, str] | None = None) -> li
     """DataFrame rows as dicts (optionally renaming/selecting columns) with NaN -> None."""
     if df is None or len(df) == 0:
         return []
-    if columns:
-        df = df[[c for c in columns if c in df.columns]].rename(columns=columns)
-    out = []
-    for rec in df.to_dict("records"):
-        out.append({k: _clean(v) for k, v in rec.items()})
-    return out
+    if df.columns.duplicated().any():
+        if columns:
+            df = df[[c for c in columns if c in df.columns]].rename(columns=columns)
+        return [{k: _clean(v) for k, v in rec.items()} for rec in df.to_dict("records")]
+    keep = [c for c in columns if c in df.columns] if columns else list(df.columns)
+    names = [columns[c] for c in keep] if columns else keep
+    cleaned = [_clean_column(df[c]) for c in keep]
+    if not cleaned:
+        return [{} for _ in range(len(df))]
+    return [dict(zip(names, row)) for row in zip(*cleaned)]
+
+
+def _clean_column(s: pd.Series) -> list:
+    """:func:`_clean` over one column, a whole column at a time (same values as cleaning ``to_dict`` records)."""
+    dt = s.dtype
+    if isinstance(dt, np.dtype):
+        if dt.kind == "f":
+            return [v if math.isfinite(v) else None for v in s.tolist()]
+        if dt.kind in "iub":
+            return s.tolist()
+    return [_clean(v) for v in s.tolist()]
 
 
 def _clean(v):

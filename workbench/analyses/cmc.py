@@ -102,9 +102,11 @@ class CMCResult:
         out = []
         for a in self.attributes:
             r = a.results[a.results["OUTSIDE_CLINICAL"] == True]  # noqa: E712
-            for row in r.itertuples(index=False):
-                out.append({"attribute": a.attribute, "lotid": row.LOTID, "procver": row.PROCVER,
-                            "value": fnum(row.VALUE), "lower_3sd": a.lower, "upper_3sd": a.upper})
+            if r.empty:
+                continue
+            for lot, procver, value in zip(r["LOTID"].tolist(), r["PROCVER"].tolist(), r["VALUE"].tolist()):
+                out.append({"attribute": a.attribute, "lotid": lot, "procver": procver,
+                            "value": fnum(value), "lower_3sd": a.lower, "upper_3sd": a.upper})
         return out
 
     def to_dict(self) -> dict:
@@ -137,26 +139,40 @@ def attribute_results(lots: pd.DataFrame, rt: pd.DataFrame) -> list[AttributeRes
     r["ORDER"] = r["ORDER"].fillna(len(lots) + 1)
     for c in ("CLINICAL", "COMMERCIAL"):
         r[c] = r[c].fillna(False).astype(bool)
+    # row-wise judgements once for every attribute (the same values as attribute by attribute)
+    lo_ok = r["SPEC_LOW"].isna() | (r["VALUE"] >= r["SPEC_LOW"])
+    hi_ok = r["SPEC_HIGH"].isna() | (r["VALUE"] <= r["SPEC_HIGH"])
+    has_num_spec = r["SPEC_LOW"].notna() | r["SPEC_HIGH"].notna()
+    text_ok = r["RESULT"].fillna("").str.upper() == r["SPEC_TEXT"].fillna("").str.upper()
+    within_all = np.where(has_num_spec & r["VALUE"].notna(), lo_ok & hi_ok,
+                          np.where(r["SPEC_TEXT"].notna() & r["RESULT"].notna(), text_ok, None))
     order = {a: i for i, a in enumerate(KNOWN_ATTRIBUTES)}
+    attrs = sorted(r["ATTRIBUTE"].unique(), key=lambda a: (order.get(a, len(order)), a))
+    rank = {a: i for i, a in enumerate(attrs)}
+    r = r.assign(_WITHIN=within_all, _RANK=r["ATTRIBUTE"].map(rank).to_numpy())
+    # one stable sort: within an attribute, ORDER then LOTID (ties keep file order), as a per-attribute sort
+    r = r.sort_values(["_RANK", "ORDER", "LOTID"], kind="stable")
+    bounds = np.searchsorted(r["_RANK"].to_numpy(), np.arange(len(attrs) + 1))
+    cols = [c for c in r.columns if c not in ("_WITHIN", "_RANK")]
     out = []
-    for attr in sorted(r["ATTRIBUTE"].unique(), key=lambda a: (order.get(a, len(order)), a)):
-        g = r[r["ATTRIBUTE"] == attr].sort_values(["ORDER", "LOTID"]).reset_index(drop=True)
+    for i, attr in enumerate(attrs):
+        part = r.iloc[bounds[i]:bounds[i + 1]]
+        g = part[cols].reset_index(drop=True)
         numeric = bool(g["VALUE"].notna().sum() > len(g) / 2)
-        lo_ok = g["SPEC_LOW"].isna() | (g["VALUE"] >= g["SPEC_LOW"])
-        hi_ok = g["SPEC_HIGH"].isna() | (g["VALUE"] <= g["SPEC_HIGH"])
-        has_num_spec = g["SPEC_LOW"].notna() | g["SPEC_HIGH"].notna()
-        text_ok = g["RESULT"].fillna("").str.upper() == g["SPEC_TEXT"].fillna("").str.upper()
-        within = np.where(has_num_spec & g["VALUE"].notna(), lo_ok & hi_ok,
-                          np.where(g["SPEC_TEXT"].notna() & g["RESULT"].notna(), text_ok, None))
-        g["WITHIN_SPEC"] = pd.Series(within, dtype=object)
-        clin = g.loc[g["CLINICAL"] & g["VALUE"].notna(), "VALUE"]
+        g["WITHIN_SPEC"] = pd.Series(part["_WITHIN"].to_numpy(), dtype=object)
+        value = g["VALUE"].to_numpy(dtype=float)
+        has_value = ~np.isnan(value)
+        clinical = g["CLINICAL"].to_numpy(dtype=bool)
+        clin = g.loc[clinical & has_value, "VALUE"]
         mean = fnum(clin.mean()) if len(clin) else None
         sd = fnum(clin.std(ddof=1)) if len(clin) >= 2 else None
         lower = mean - SIGMA * sd if mean is not None and sd is not None else None
         upper = mean + SIGMA * sd if mean is not None and sd is not None else None
         if numeric and lower is not None:
-            outside = g["COMMERCIAL"] & g["VALUE"].notna() & ((g["VALUE"] < lower) | (g["VALUE"] > upper))
-            g["OUTSIDE_CLINICAL"] = outside.astype(object).where(g["COMMERCIAL"], None)
+            commercial = g["COMMERCIAL"].to_numpy(dtype=bool)
+            with np.errstate(invalid="ignore"):
+                outside = commercial & has_value & ((value < lower) | (value > upper))
+            g["OUTSIDE_CLINICAL"] = pd.Series(np.where(commercial, outside, None), dtype=object)
         else:
             g["OUTSIDE_CLINICAL"] = None
         out.append(AttributeResult(attr, _mode(g["UNIT"]), numeric, fnum(_mode(g["SPEC_LOW"])),

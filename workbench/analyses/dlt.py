@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .. import derive
 from ..submission import Submission
+from . import _stats
 from ._common import arm_table, clopper_pearson, fnum, frame_records, reason, seq_values
 from .trend import cochran_armitage
 
@@ -75,7 +75,7 @@ def overdose_probability(n, y, target: float) -> np.ndarray:
     """P(p > target | Beta(y+1, n−y+1)) per dose (BOIN's elimination posterior; uniform prior)."""
     n = np.asarray(n, dtype=float)
     y = np.asarray(y, dtype=float)
-    return stats.beta.sf(target, y + 1, n - y + 1)
+    return _stats.beta_sf(target, y + 1, n - y + 1)
 
 
 @dataclass(frozen=True)

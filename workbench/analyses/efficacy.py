@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .. import derive
 from ..dates import DateIntervals, on_or_after
 from ..submission import Submission
 from ..units import to_number
+from . import _stats
 from ._common import POOLED, arm_table, clopper_pearson, fnum, newcombe_diff, reason, t_summary
 from .trend import cochran_armitage, linear_slope
 
@@ -40,8 +40,8 @@ def welch(active, control) -> dict | None:
         return {"kind": "welch", "estimate": est, "se": 0.0, "df": None, "ci_low": est, "ci_high": est,
                 "p_value": None, "n": n1, "n_control": n2}
     df = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1))
-    half = float(stats.t.ppf(0.975, df)) * se
-    p = float(stats.ttest_ind(a, c, equal_var=False).pvalue)
+    half = float(_stats.t_ppf(0.975, df)) * se
+    p = _stats.ttest_ind_welch_pvalue(a, c)
     return {"kind": "welch", "estimate": est, "se": se, "df": float(df), "ci_low": est - half, "ci_high": est + half,
             "p_value": p, "n": n1, "n_control": n2}
 
@@ -53,7 +53,7 @@ def one_sample(values) -> dict | None:
     if len(v) < 2:
         return None
     s = t_summary(v)
-    p = float(stats.ttest_1samp(v, 0.0).pvalue) if s.sd else None
+    p = _stats.ttest_1samp_pvalue(v, 0.0) if s.sd else None
     return {"kind": "one_sample", "estimate": s.mean, "se": (s.sd / math.sqrt(s.n)) if s.sd is not None else None,
             "df": float(s.n - 1), "ci_low": s.ci_low, "ci_high": s.ci_high, "p_value": fnum(p), "n": s.n,
             "n_control": None}
@@ -80,23 +80,34 @@ def endpoint_values(sub: Submission) -> tuple[pd.DataFrame, dict | None]:
     if df is None or "USUBJID" not in df.columns:
         return empty, reason("no_endpoint_domain", domain=dom)
     tvar = f"{dom}TESTCD"
-    is_test = derive.upper_text(derive.col(df, tvar)) == pe.testcd
-    if not is_test.any():
+    mask = derive.upper_in(sub, dom, tvar, {pe.testcd})
+    if not mask.any():
         return empty, reason("no_endpoint_records", domain=dom, testcd_var=tvar, testcd=pe.testcd)
-    rec = df[is_test.to_numpy()]
-    value = to_number(derive.col(rec, f"{dom}STRESN"))
-    value = value.where(value.notna(), to_number(derive.col(rec, f"{dom}ORRES")))
+    rows = np.flatnonzero(mask)
+    value = to_number(derive.col(df, f"{dom}STRESN").iloc[rows])
+    value = value.where(value.notna(), to_number(derive.col(df, f"{dom}ORRES").iloc[rows])).to_numpy(dtype=float)
     d = derive.dates(sub, dom, f"{dom}DTC")
-    mask = is_test.to_numpy()
-    r = pd.DataFrame({"USUBJID": rec["USUBJID"].to_numpy(), "VALUE": value.to_numpy(dtype=float),
-                      "BLFL": derive.upper_text(derive.col(rec, f"{dom}BLFL")).to_numpy(),
-                      "VISIT": derive.upper_text(derive.col(rec, "VISIT")).to_numpy(),
-                      "LO": d.lo[mask], "HI": d.hi[mask], "ORDER": np.arange(len(rec))})
+    # subjects by their codes: dosed and first-dose lookups once per distinct subject
+    subj_codes = derive.coded(sub, dom, "USUBJID")
+    ucode = subj_codes.codes[rows]
+    uniques = pd.Index(subj_codes.uniques, dtype=object)
     dosed = derive.dosed_subjects(sub)
-    r = r[r["USUBJID"].isin(dosed) & r["VALUE"].notna()]
+    keep = np.append(np.fromiter((u in dosed for u in uniques), dtype=bool, count=len(uniques)), False)[ucode]
+    keep &= ~np.isnan(value)
+    kept = rows[keep]
+    r = pd.DataFrame({"USUBJID": pd.Series(np.append(subj_codes.uniques, None)[ucode[keep]], dtype=object),
+                      "VALUE": value[keep],
+                      "BLFL": pd.Series(derive.upper_col(sub, dom, f"{dom}BLFL").to_numpy()[kept], dtype=object),
+                      "VISIT": pd.Series(derive.upper_col(sub, dom, "VISIT").to_numpy()[kept], dtype=object),
+                      "LO": d.lo[kept], "HI": d.hi[kept], "ORDER": np.flatnonzero(keep)})
     fd = derive.first_dose(sub)
-    first_lo = r["USUBJID"].map(fd["FIRST_LO"]).to_numpy(dtype=float) if len(fd) else np.full(len(r), np.nan)
-    first_hi = r["USUBJID"].map(fd["FIRST_HI"]).to_numpy(dtype=float) if len(fd) else np.full(len(r), np.nan)
+    if len(fd):
+        fd_lo = pd.Series(fd["FIRST_LO"].to_numpy(dtype=float), index=fd.index.astype(object)).reindex(uniques)
+        fd_hi = pd.Series(fd["FIRST_HI"].to_numpy(dtype=float), index=fd.index.astype(object)).reindex(uniques)
+        first_lo = np.append(fd_lo.to_numpy(), np.nan)[ucode[keep]]
+        first_hi = np.append(fd_hi.to_numpy(), np.nan)[ucode[keep]]
+    else:
+        first_lo = first_hi = np.full(len(r), np.nan)
     first = DateIntervals(first_lo, first_hi, np.full(len(r), "full", dtype=object))
     rec_d = DateIntervals(r["LO"].to_numpy(dtype=float), r["HI"].to_numpy(dtype=float),
                           np.full(len(r), "full", dtype=object))

@@ -106,7 +106,12 @@ def exposure_analysis(sub: Submission) -> ExposureResult:
         term = ds["DSTERM"].astype("object").where(ds["DSTERM"].notna(), None)
         label = [f"{d}: {str(t_).strip()}" if d == "OTHER" and t_ is not None else d
                  for d, t_ in zip(ds["DSDECOD"], term)]
-        reasons_by_subject = pd.Series(label, index=ds.index).groupby(ds["USUBJID"]).apply(lambda s: sorted(set(s)))
+        collected: dict = {}
+        for u, lab in zip(ds["USUBJID"].tolist(), label):
+            if u is None or u != u:   # no subject (a groupby drops missing keys)
+                continue
+            collected.setdefault(u, set()).add(lab)
+        reasons_by_subject = collected      # sorted when used (for the few subjects not dosed)
     else:
         reasons_by_subject = {}
     weights = subject_weights(sub) if len(ex) and (ex["DOSE_UNIT_N"] == "cells/kg").any() else pd.Series(dtype=float)
@@ -121,7 +126,7 @@ def exposure_analysis(sub: Submission) -> ExposureResult:
         not_dosed = s["USUBJID"][~s["DOSED"]] if len(s) else pd.Series(dtype=object)
         why: dict[str, int] = {}
         for u in not_dosed:
-            for r in reasons_by_subject.get(u) or [NO_DS_RECORD]:
+            for r in sorted(reasons_by_subject[u]) if u in reasons_by_subject else [NO_DS_RECORD]:
                 why[r] = why.get(r, 0) + 1
         e = ex[ex["ARM"] == a.ARM] if len(ex) else ex
         if len(e) and not a.CONTROL:

@@ -33,7 +33,7 @@ def _teae(sub: Submission) -> pd.DataFrame:
     ae = derive.adverse_events(sub)
     if len(ae) == 0:
         return ae
-    t = ae[ae["TEAE"].astype(bool)].copy()
+    t = ae[ae["TEAE"].astype(bool)]     # a new frame already: adding columns never touches the AE table
     t["SOC"] = derive.col(t, "AEBODSYS").astype("object").where(derive.col(t, "AEBODSYS").notna(), UNCODED)
     pt = derive.col(t, "AEDECOD")
     t["PT"] = pt.astype("object").where(pt.notna(), UNCODED)
@@ -45,7 +45,103 @@ def _dosed_by_arm(sub: Submission) -> pd.Series:
     subj = derive.subjects(sub)
     dosed = sorted(derive.dosed_subjects(sub))
     arm = subj["ARM"] if len(subj) else pd.Series(dtype=object)
-    return pd.Series(pd.Series(dosed, dtype=object).map(arm).to_numpy(), index=dosed, dtype=object)
+    return pd.Series(pd.Series(dosed, dtype=object).map(arm).to_numpy(), index=pd.Index(dosed, dtype=object),
+                     dtype=object)
+
+
+def _first_of(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """``~df.duplicated(cols)`` (first occurrence of each key) from integer codes of the key columns."""
+    if len(df) == 0:
+        return np.zeros(0, dtype=bool)
+    codes = [pd.factorize(df[c].astype("object"), use_na_sentinel=True)[0] for c in cols]
+    return _first_codes(*codes)
+
+
+def _first_codes(*codes: np.ndarray) -> np.ndarray:
+    """First occurrence of each combination of integer codes (-1 = missing is a value of its own)."""
+    key = np.zeros(len(codes[0]), dtype=np.int64)
+    for c in codes:
+        key = key * (int(c.max(initial=-1)) + 2) + (c + 1)
+    first = np.zeros(len(key), dtype=bool)
+    first[np.unique(key, return_index=True)[1]] = True   # np.unique's index is each key's first occurrence
+    return first
+
+
+def _map_subjects(usubjid: pd.Series, per_subject: pd.Series) -> pd.Series:
+    """``usubjid.map(per_subject)``, looked up once per distinct subject."""
+    codes, uniques = pd.factorize(usubjid.astype("object"), use_na_sentinel=True)
+    looked = pd.Series(np.asarray(uniques, dtype=object)).map(per_subject).to_numpy()
+    return pd.Series(np.append(looked, np.array([np.nan], dtype=looked.dtype))[codes], index=usubjid.index)
+
+
+def _teae_rows(sub: Submission | None, teae: pd.DataFrame) -> np.ndarray | None:
+    """Positions of the TEAE records in the AE dataset (None when ``teae`` is not :func:`_teae` of ``sub``)."""
+    if sub is None or sub.domain("AE") is None:
+        return None
+    ae = derive.adverse_events(sub)
+    if len(ae) != len(sub.domain("AE")) or "TEAE" not in ae.columns:
+        return None
+    rows = np.flatnonzero(ae["TEAE"].astype(bool).to_numpy())
+    return rows if len(rows) == len(teae) and teae.index.equals(ae.index[rows]) else None
+
+
+def _filled_codes(c: "derive.Coded", rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and labels of a column with missing values shown as UNCODED (as :func:`_teae` fills them)."""
+    codes = c.codes[rows]
+    uniques = np.asarray(c.uniques, dtype=object)
+    where = np.flatnonzero(uniques == UNCODED)
+    if len(where):
+        filler = int(where[0])
+    else:
+        filler = len(uniques)
+        uniques = np.append(uniques, np.array([UNCODED], dtype=object))
+    return np.where(codes < 0, filler, codes), uniques
+
+
+class _TeaeKeys:
+    """TEAE rows as integer codes (subject, SOC, PT, arm), factorised once for the SOC/PT tables."""
+
+    def __init__(self, teae: pd.DataFrame, dosed_arm: pd.Series, sub: Submission | None = None):
+        rows = _teae_rows(sub, teae)
+        if rows is not None:   # the AE columns' factorisations, shared with the checks
+            u = derive.coded(sub, "AE", "USUBJID")
+            self.u, u_uni = u.codes[rows], u.uniques
+            self.s, self.s_uni = _filled_codes(derive.coded(sub, "AE", "AEBODSYS"), rows)
+            self.p, self.p_uni = _filled_codes(derive.coded(sub, "AE", "AEDECOD"), rows)
+        else:
+            self.u, u_uni = pd.factorize(teae["USUBJID"].astype("object"), use_na_sentinel=True)
+            self.s, s_uni = pd.factorize(teae["SOC"].astype("object"), use_na_sentinel=True)
+            self.p, p_uni = pd.factorize(teae["PT"].astype("object"), use_na_sentinel=True)
+            self.s_uni, self.p_uni = np.asarray(s_uni, dtype=object), np.asarray(p_uni, dtype=object)
+        # arm of each record's subject (looked up once per subject); -1: no arm (never counted)
+        subject_arm = pd.Series(np.asarray(u_uni, dtype=object)).map(dosed_arm).to_numpy()
+        arm_code, a_uni = pd.factorize(pd.Series(subject_arm, dtype=object), use_na_sentinel=True)
+        self.a = np.append(arm_code, -1)[self.u]
+        self.a_uni = np.asarray(a_uni, dtype=object)
+        self.first_us = _first_codes(self.u, self.s)
+        self.first_usp = _first_codes(self.u, self.s, self.p)
+
+    @staticmethod
+    def counts(*codes: np.ndarray) -> dict[tuple, int]:
+        """Rows per combination of codes (rows with a -1 code left out, as groupby drops missing keys)."""
+        ok = np.ones(len(codes[0]), dtype=bool)
+        for c in codes:
+            ok &= c >= 0
+        if not ok.any():
+            return {}
+        radix = [int(c.max()) + 1 for c in codes]
+        key = np.zeros(int(ok.sum()), dtype=np.int64)
+        for c, r in zip(codes, radix):
+            key = key * r + c[ok]
+        combos, n = np.unique(key, return_counts=True)
+        out = {}
+        for combo, k in zip(combos.tolist(), n.tolist()):
+            parts = []
+            for r in reversed(radix):
+                combo, rem = divmod(combo, r)
+                parts.append(rem)
+            out[tuple(reversed(parts))] = k
+        return out
 
 
 # --------------------------------------------------------------------------- overview
@@ -55,12 +151,22 @@ def overview(sub: Submission, arms: pd.DataFrame, teae: pd.DataFrame, dosed_arm:
     rows = []
     groups = [(a.ARM, bool(a.CONTROL), dosed_arm.index[dosed_arm == a.ARM]) for a in arms.itertuples(index=False)]
     total = None
+    # subjects with >= 1 TEAE of each kind, found once over the distinct subjects (not per arm and kind)
+    codes, uniques = pd.factorize(teae["USUBJID"].astype("object"), use_na_sentinel=True) if len(teae) else \
+        (np.array([], dtype=np.intp), pd.Index([], dtype=object))
+    uniques = np.asarray(uniques, dtype=object)
+    has = {}
+    for key, cond in OVERVIEW_FLAGS.items():
+        mark = np.zeros(len(uniques) + 1, dtype=bool)
+        if len(teae):
+            mark[codes[cond(teae).fillna(False).astype(bool).to_numpy()]] = True
+        has[key] = mark[:-1]                     # code -1 (no USUBJID) is never counted, as nunique drops it
     for label, control, members in groups + [("ALL", None, dosed_arm.index)]:
         members = set(members)
         row = {"arm": label, "control": control, "dosed": len(members)}
-        t = teae[teae["USUBJID"].isin(members)] if len(teae) else teae
-        for key, cond in OVERVIEW_FLAGS.items():
-            n = int(t.loc[cond(t).fillna(False).astype(bool), "USUBJID"].nunique()) if len(t) else 0
+        in_group = np.fromiter((u in members for u in uniques), dtype=bool, count=len(uniques))
+        for key in OVERVIEW_FLAGS:
+            n = int((has[key] & in_group).sum())
             row[key] = n
             row[f"{key}_pct"] = pct(n, len(members))
         if label == "ALL":
@@ -72,7 +178,8 @@ def overview(sub: Submission, arms: pd.DataFrame, teae: pd.DataFrame, dosed_arm:
 
 # --------------------------------------------------------------------------- SOC / PT
 
-def by_soc_pt(arms: pd.DataFrame, teae: pd.DataFrame, dosed_arm: pd.Series) -> pd.DataFrame:
+def by_soc_pt(arms: pd.DataFrame, teae: pd.DataFrame, dosed_arm: pd.Series, keys: "_TeaeKeys | None" = None
+              ) -> pd.DataFrame:
     """Subjects n (%) per SOC and per PT, per arm and overall; SOCs by overall frequency, PTs within SOC likewise.
 
     Columns: SOC, PT (None on SOC rows), LEVEL ('soc'|'pt'), N, PCT, then N_<arm>, PCT_<arm> per arm.
@@ -83,20 +190,22 @@ def by_soc_pt(arms: pd.DataFrame, teae: pd.DataFrame, dosed_arm: pd.Series) -> p
     cols = ["SOC", "PT", "LEVEL", "N", "PCT"] + [f"{p}_{a}" for a in arm_list for p in ("N", "PCT")]
     if len(teae) == 0:
         return pd.DataFrame(columns=cols)
-    t = teae[["USUBJID", "SOC", "PT"]].copy()
-    t["ARM"] = t["USUBJID"].map(dosed_arm)
-    soc = t.drop_duplicates(["USUBJID", "SOC"])
-    pt = t.drop_duplicates(["USUBJID", "SOC", "PT"])
-    soc_n = soc.groupby("SOC")["USUBJID"].size()
-    pt_n = pt.groupby(["SOC", "PT"])["USUBJID"].size()
-    soc_arm = soc.groupby(["SOC", "ARM"])["USUBJID"].size()
-    pt_arm = pt.groupby(["SOC", "PT", "ARM"])["USUBJID"].size()
+    # subjects (first record per subject and SOC / SOC and PT), counted on integer codes
+    k = keys if keys is not None else _TeaeKeys(teae, dosed_arm)
+    us, usp = k.first_us, k.first_usp
+    soc_n = {k.s_uni[c[0]]: n for c, n in k.counts(k.s[us]).items()}
+    pt_n: dict = {}
+    for (sc, pc), n in k.counts(k.s[usp], k.p[usp]).items():
+        pt_n.setdefault(k.s_uni[sc], {})[k.p_uni[pc]] = n
+    soc_arm = {(k.s_uni[sc], k.a_uni[ac]): n for (sc, ac), n in k.counts(k.s[us], k.a[us]).items()}
+    pt_arm = {(k.s_uni[sc], k.p_uni[pc], k.a_uni[ac]): n
+              for (sc, pc, ac), n in k.counts(k.s[usp], k.p[usp], k.a[usp]).items()}
     rows = []
-    for s in sorted(soc_n.index, key=lambda k: (-soc_n[k], str(k))):
+    for s in sorted(soc_n, key=lambda key: (-soc_n[key], str(key))):
         rows.append(_soc_pt_row(s, None, "soc", int(soc_n[s]), total, arm_list, denom,
                                 lambda a, s=s: soc_arm.get((s, a), 0)))
-        pts = pt_n.loc[s]
-        for p in sorted(pts.index, key=lambda k: (-pts[k], str(k))):
+        pts = pt_n[s]
+        for p in sorted(pts, key=lambda key: (-pts[key], str(key))):
             rows.append(_soc_pt_row(s, p, "pt", int(pts[p]), total, arm_list, denom,
                                     lambda a, s=s, p=p: pt_arm.get((s, p, a), 0)))
     return pd.DataFrame(rows, columns=cols)
@@ -121,7 +230,8 @@ def soc_pt_records(table: pd.DataFrame, arm_list: list[str]) -> list[dict]:
 
 # --------------------------------------------------------------------------- risk differences
 
-def risk_differences(arms: pd.DataFrame, teae: pd.DataFrame, dosed_arm: pd.Series) -> pd.DataFrame:
+def risk_differences(arms: pd.DataFrame, teae: pd.DataFrame, dosed_arm: pd.Series,
+                     keys: "_TeaeKeys | None" = None) -> pd.DataFrame:
     """Per PT: each active arm and all active pooled vs control, risk difference with Newcombe 95% CI."""
     cols = ["SOC", "PT", "COMPARISON", "N_ACTIVE", "DENOM_ACTIVE", "N_CONTROL", "DENOM_CONTROL", "RD", "CI_LOW",
             "CI_HIGH"]
@@ -133,22 +243,35 @@ def risk_differences(arms: pd.DataFrame, teae: pd.DataFrame, dosed_arm: pd.Serie
     if not ctl_members:
         return pd.DataFrame(columns=cols)
     groups = [(a, [a]) for a in active] + ([(POOLED, active)] if len(active) > 1 else [])
-    pt = teae[["USUBJID", "SOC", "PT"]].drop_duplicates(["USUBJID", "SOC", "PT"]).copy()
-    pt["ARM"] = pt["USUBJID"].map(dosed_arm)
-    keys = pt[["SOC", "PT"]].drop_duplicates()
-    ctl_n = pt[pt["ARM"].isin(control)].groupby(["SOC", "PT"]).size()
+    k = keys if keys is not None else _TeaeKeys(teae, dosed_arm)
+    rows = k.first_usp                                  # one record per subject, SOC and PT
+    s_codes, p_codes = k.s[rows], k.p[rows]
+    # (SOC, PT) pairs in order of first appearance, and each record's pair
+    pair = (s_codes.astype(np.int64) + 1) * (len(k.p_uni) + 1) + (p_codes + 1)
+    pair_code, pair_uni = pd.factorize(pair)
+    first = np.unique(pair_code, return_index=True)[1]
+    keys = pd.DataFrame({"SOC": pd.Series(k.s_uni[s_codes[first]], dtype=object),
+                         "PT": pd.Series(k.p_uni[p_codes[first]], dtype=object)})
+
+    arm_code = k.a[rows]
+
+    def subjects_in(arm_set) -> np.ndarray:
+        wanted = [i for i, a in enumerate(k.a_uni) if a in arm_set]
+        hit = np.isin(arm_code, wanted)
+        return np.bincount(pair_code[hit], minlength=len(pair_uni))
+
+    ctl_n = subjects_in(set(control))
     frames = []
     for label, members in groups:
         denom = int(dosed_arm.isin(members).sum())
         if denom == 0:
             continue
-        act_n = pt[pt["ARM"].isin(members)].groupby(["SOC", "PT"]).size()
+        act_n = subjects_in(set(members))
         f = keys.copy()
-        idx = pd.MultiIndex.from_frame(f)
         f["COMPARISON"] = label
-        f["N_ACTIVE"] = act_n.reindex(idx, fill_value=0).to_numpy()
+        f["N_ACTIVE"] = act_n
         f["DENOM_ACTIVE"] = denom
-        f["N_CONTROL"] = ctl_n.reindex(idx, fill_value=0).to_numpy()
+        f["N_CONTROL"] = ctl_n
         f["DENOM_CONTROL"] = len(ctl_members)
         d, lo, hi = newcombe_diff(f["N_ACTIVE"], denom, f["N_CONTROL"], len(ctl_members))
         f["RD"], f["CI_LOW"], f["CI_HIGH"] = d, lo, hi
@@ -274,11 +397,12 @@ def deaths_listing(sub: Submission, dosed_arm: pd.Series) -> pd.DataFrame:
     if d.empty:
         return pd.DataFrame(columns=cols)
     subj = derive.subjects(sub)
-    d["ARM"] = d["USUBJID"].map(subj["ARM"]) if len(subj) else None
-    d["DOSED"] = d["USUBJID"].isin(dosed_arm.index)
+    usubjid = d["USUBJID"].astype("object")      # object ids: isin/map on them cost a fraction of str ones
+    d["ARM"] = usubjid.map(subj["ARM"]) if len(subj) else None
+    d["DOSED"] = usubjid.isin(dosed_arm.index)
     fd = derive.first_dose(sub)
     day = parse_dtc(d["DATE"]).lo
-    first = d["USUBJID"].map(fd["FIRST_LO"]).to_numpy(dtype=float) if len(fd) else np.nan
+    first = usubjid.map(fd["FIRST_LO"]).to_numpy(dtype=float) if len(fd) else np.nan
     d["DAY"] = day - first
     return d[cols].sort_values(["USUBJID", "SOURCE"]).reset_index(drop=True)
 
@@ -340,8 +464,9 @@ def safety_analysis(sub: Submission) -> SafetyResult:
     else:
         late = rel_fatal = rel_tum = teae
     aesi = ae[ae["AESI"].astype(bool)] if len(ae) else ae
-    return SafetyResult(arms["ARM"].tolist(), ov, total, by_soc_pt(arms, teae, dosed_arm),
-                        risk_differences(arms, teae, dosed_arm),
+    keys = _TeaeKeys(teae, dosed_arm, sub) if len(teae) else None
+    return SafetyResult(arms["ARM"].tolist(), ov, total, by_soc_pt(arms, teae, dosed_arm, keys),
+                        risk_differences(arms, teae, dosed_arm, keys),
                         km_first_serious(sub, arms, teae, dosed_arm) if len(dosed_arm) else [],
                         ae_listing(late), deaths_listing(sub, dosed_arm), ae_listing(aesi), ae_listing(rel_fatal),
                         ae_listing(rel_tum), code)

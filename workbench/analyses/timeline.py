@@ -66,10 +66,13 @@ def timeline_analysis(sub: Submission) -> TimelineResult:
     ae = derive.adverse_events(sub)
     cols = ["USUBJID", "AESEQ", "AEDECOD", "DAY", "GRADE", "SERIOUS", "RELATED", "FATAL", "DLT"]
     if len(ae):
-        te = ae[ae["TEAE"].astype(bool)]
-        events = pd.DataFrame({"USUBJID": te["USUBJID"].to_numpy(),
+        # only the columns used, then the TEAE rows (not a copy of the whole AE table)
+        te = ae[[c for c in ("USUBJID", "AESEQ", "AEDECOD", "AETERM", "ONSET_DAY", "GRADE", "SERIOUS", "RELATED",
+                             "FATAL", "DLT") if c in ae.columns]][ae["TEAE"].astype(bool).to_numpy()]
+        events = pd.DataFrame({"USUBJID": pd.Series(te["USUBJID"].to_numpy(), dtype=object),
                                "AESEQ": seq_values(derive.col(te, "AESEQ")).to_numpy(dtype=object),
-                               "AEDECOD": derive.col(te, "AEDECOD").fillna(derive.col(te, "AETERM")).to_numpy(),
+                               "AEDECOD": pd.Series(derive.col(te, "AEDECOD").fillna(derive.col(te, "AETERM"))
+                                                    .to_numpy(), dtype=object),
                                "DAY": te["ONSET_DAY"].clip(lower=0).to_numpy(dtype=float),
                                "GRADE": te["GRADE"].to_numpy(dtype=float),
                                "SERIOUS": te["SERIOUS"].to_numpy(dtype=bool),

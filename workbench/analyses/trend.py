@@ -4,8 +4,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
+from . import _stats
 from ._common import fnum
 
 
@@ -34,7 +34,7 @@ def cochran_armitage(x, n, scores) -> dict | None:
     if ss <= 0 or pbar in (0.0, 1.0):
         return out
     z = float((x * (s - sbar)).sum() / math.sqrt(pbar * (1 - pbar) * ss))
-    out.update({"z": z, "chi2": z * z, "p_value": float(2 * stats.norm.sf(abs(z)))})
+    out.update({"z": z, "chi2": z * z, "p_value": float(2 * _stats.norm_sf(abs(z)))})
     return out
 
 
@@ -46,6 +46,6 @@ def linear_slope(dose, change) -> dict | None:
     d, c = d[ok], c[ok]
     if len(d) < 3 or len(np.unique(d)) < 2:
         return None
-    r = stats.linregress(d, c)
+    r = _stats.linregress(d, c)
     return {"method": "linear_regression", "n": int(len(d)), "slope": fnum(r.slope), "intercept": fnum(r.intercept),
             "r": fnum(r.rvalue), "stderr": fnum(r.stderr), "p_value": fnum(r.pvalue)}

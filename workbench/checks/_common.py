@@ -61,6 +61,58 @@ def _fmt_scalar(v) -> str:
     return str(v)
 
 
+@cmemo
+def _norm_uniques(sub: Submission, domain: str, var: str) -> np.ndarray:
+    """:func:`norm` of each distinct value of a dataset column (in :func:`workbench.derive.coded` order)."""
+    return np.asarray([_fmt_scalar(v).strip().upper() or None for v in derive.coded(sub, domain, var).uniques],
+                      dtype=object)
+
+
+def norm_in(sub: Submission, domain: str, var: str, values) -> np.ndarray:
+    """``norm(column).isin(values)`` of a dataset column as a boolean array, at the cost of its distinct values."""
+    values = set(values)
+    return derive.coded(sub, domain, var).mask([v is not None and v in values
+                                                for v in _norm_uniques(sub, domain, var)])
+
+
+def norm_col(sub: Submission, domain: str, var: str) -> pd.Series:
+    """``norm(column)`` of a dataset column from its factorisation (no per-record hashing)."""
+    df = sub.domain(domain)
+    c = derive.coded(sub, domain, var)
+    return pd.Series(c.take(_norm_uniques(sub, domain, var), None), index=df.index if df is not None else None,
+                     dtype="object")
+
+
+def map_distinct(s: pd.Series, fn, missing) -> pd.Series:
+    """``s.map(fn)`` computed once per distinct value, for a column of ``str`` cells (``missing``: what ``fn``
+    gives for a missing cell). Falls back to ``s.map(fn)`` when the column holds other values."""
+    codes, uniques = pd.factorize(s.astype("object"), use_na_sentinel=True)
+    u = np.asarray(uniques, dtype=object)
+    if not all(type(v) is str for v in u):
+        return s.map(lambda v: missing if v is None or v != v else fn(v))
+    mapped = np.asarray([fn(v) for v in u] + [missing], dtype=object)
+    return pd.Series(mapped[codes], index=s.index)   # dtype inferred as ``s.map`` infers it
+
+
+def contains(s: pd.Series, pattern: str) -> pd.Series:
+    """``s.str.contains(pattern)`` for a Series of ``str`` and a literal pattern, tested once per distinct value."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    u = np.asarray(uniques, dtype=object)
+    if (codes < 0).any() or not all(type(v) is str for v in u):
+        return s.str.contains(pattern, regex=False)
+    hit = np.fromiter((pattern in v for v in u), dtype=bool, count=len(u))
+    return pd.Series(hit[codes], index=s.index, dtype=bool)
+
+
+def map_text(s: pd.Series, fn) -> pd.Series:
+    """``s.map(fn)`` for a Series of ``str`` (no missing cells), computed once per distinct value."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    u = np.asarray(uniques, dtype=object)
+    if (codes < 0).any() or not all(type(v) is str for v in u):
+        return s.map(fn)
+    return pd.Series(np.asarray([fn(v) for v in u], dtype=object)[codes], index=s.index, dtype=object)
+
+
 def present(s: pd.Series) -> pd.Series:
     """True where a cell holds a non-blank value."""
     return norm(s).notna()
@@ -69,7 +121,14 @@ def present(s: pd.Series) -> pd.Series:
 def norm_site(s: pd.Series) -> pd.Series:
     """Site identifiers comparable across files: '01', 1 and 1.0 are one site."""
     t = norm(s)
-    return t.map(lambda v: str(int(float(v))) if v is not None and re.fullmatch(r"\d+(\.0+)?", v) else v)
+    codes, uniques = pd.factorize(t, use_na_sentinel=True)
+    mapped = [_site(v) for v in np.asarray(uniques, dtype=object)] + [None]
+    # the Series constructor infers the dtype exactly as ``t.map(_site)`` does
+    return pd.Series(np.asarray(mapped, dtype=object)[codes], index=t.index)
+
+
+def _site(v):
+    return str(int(float(v))) if v is not None and re.fullmatch(r"\d+(\.0+)?", v) else v
 
 
 def ids(s: pd.Series) -> pd.Series:
@@ -124,8 +183,8 @@ def day_text(lo: float, hi: float | None = None) -> str:
 @cmemo
 def subject_codes(sub: Submission, domain: str) -> tuple[np.ndarray, pd.Index]:
     """USUBJID of a domain factorised once: (code per record, -1 when blank; distinct subjects)."""
-    codes, uniques = pd.factorize(derive.col(sub.domain(domain), "USUBJID"), use_na_sentinel=True)
-    return codes, pd.Index(uniques, dtype=object)
+    c = derive.coded(sub, domain, "USUBJID")
+    return c.codes, pd.Index(c.uniques, dtype=object)
 
 
 def subject_intervals(sub: Submission, domain: str, frame: pd.DataFrame, lo: str, hi: str,
@@ -142,12 +201,22 @@ def subject_intervals(sub: Submission, domain: str, frame: pd.DataFrame, lo: str
     for c in (lo, hi):
         looked = pd.Series(frame[c]).reindex(uniques).to_numpy(dtype=float)
         out.append(np.append(looked, np.nan)[codes])  # code -1 (no USUBJID) -> NaN
-    return DateIntervals(out[0], out[1], np.where(np.isnan(out[0]), "missing", "full").astype(object))
+    status = np.array(["full", "missing"], dtype=object)[np.isnan(out[0]).view(np.int8)]
+    return DateIntervals(out[0], out[1], status)
 
 
 def first_dose_of(sub: Submission, domain: str, rows=None) -> DateIntervals:
-    """The subject's first-dose interval for each record of ``domain`` (NaN when not dosed / unknown)."""
+    """The subject's first-dose interval for each record of ``domain`` (NaN when not dosed / unknown).
+
+    Shared between checks: treat the arrays as read-only."""
+    if rows is None:
+        return _first_dose_all(sub, domain)
     return subject_intervals(sub, domain, derive.first_dose(sub), "FIRST_LO", "FIRST_HI", rows)
+
+
+@cmemo
+def _first_dose_all(sub: Submission, domain: str) -> DateIntervals:
+    return subject_intervals(sub, domain, derive.first_dose(sub), "FIRST_LO", "FIRST_HI")
 
 
 @cmemo
@@ -278,8 +347,8 @@ def screen_failures(sub: Submission) -> frozenset:
         out |= set(dm.loc[arm.isin({"SCRNFAIL", "NOTASSGN"}) | nrs.isin(SCREEN_FAIL_ARMNRS), "USUBJID"].dropna())
     ds = sub.domain("DS")
     if ds is not None and "USUBJID" in ds.columns:
-        dec = norm(derive.col(ds, "DSDECOD")).fillna("")
-        sf = dec.str.contains("SCREEN", regex=False) & dec.str.contains("FAIL", regex=False)
+        dec = norm_col(sub, "DS", "DSDECOD").fillna("")
+        sf = contains(dec, "SCREEN") & contains(dec, "FAIL")
         out |= set(ds.loc[sf, "USUBJID"].dropna()) - set(derive.dosed_subjects(sub))
     return frozenset(out)
 
@@ -316,9 +385,9 @@ def consent(sub: Submission) -> pd.DataFrame:
     frame = frame[frame["USUBJID"].notna()].drop_duplicates("USUBJID").set_index("USUBJID")
     ds = sub.domain("DS")
     if ds is not None and "USUBJID" in ds.columns:
-        dec = norm(derive.col(ds, "DSDECOD")).fillna("")
-        term = norm(derive.col(ds, "DSTERM")).fillna("")
-        is_ic = (dec == "INFORMED CONSENT OBTAINED") | ((dec == "") & term.str.contains("INFORMED CONSENT"))
+        dec = norm_col(sub, "DS", "DSDECOD").fillna("")
+        term = norm_col(sub, "DS", "DSTERM").fillna("")
+        is_ic = (dec == "INFORMED CONSENT OBTAINED") | ((dec == "") & contains(term, "INFORMED CONSENT"))
         if is_ic.any():
             dd = derive.dates(sub, "DS", "DSSTDTC")
             ic = pd.DataFrame({"USUBJID": ds["USUBJID"].to_numpy(), "LO": dd.lo, "HI": dd.hi,
@@ -328,7 +397,8 @@ def consent(sub: Submission) -> pd.DataFrame:
             if len(fill):
                 frame.loc[fill, ["LO", "HI", "TEXT", "STATUS"]] = ic.loc[fill, ["LO", "HI", "TEXT", "STATUS"]].values
                 frame.loc[fill, "SOURCE"] = "DS"
-    return frame[cols]
+    frame = frame[cols]
+    return frame.set_axis(frame.index.astype(object))   # object ids: fast lookups from object columns
 
 
 def consent_record(row) -> str:
@@ -348,19 +418,19 @@ def disposition(sub: Submission) -> pd.DataFrame:
     cols = ["USUBJID", "DECOD", "TERM", "COMPLETED", "DEATH", "HAS_REASON", "SCREEN_FAIL"]
     if ds is None or "USUBJID" not in ds.columns:
         return pd.DataFrame(columns=cols)
-    cat = norm(derive.col(ds, "DSCAT"))
-    dec = norm(derive.col(ds, "DSDECOD"))
-    term = norm(derive.col(ds, "DSTERM"))
+    cat = norm_col(sub, "DS", "DSCAT")
+    dec = norm_col(sub, "DS", "DSDECOD")
+    term = norm_col(sub, "DS", "DSTERM")
     if "DSCAT" in ds.columns and cat.notna().any():
         disp = (cat == "DISPOSITION EVENT") | (cat.isna() & ~dec.isin(DS_MILESTONES))
     else:
         disp = ~dec.isin(DS_MILESTONES) & (dec.notna() | term.notna())
-    disp &= ~(dec.isna() & term.fillna("").str.contains("INFORMED CONSENT"))
+    disp &= ~(dec.isna() & contains(term.fillna(""), "INFORMED CONSENT"))
     out = pd.DataFrame({"USUBJID": ds["USUBJID"], "DECOD": dec, "TERM": derive.col(ds, "DSTERM")})[disp]
     d, t = dec[disp].fillna(""), term[disp].fillna("")
     out["COMPLETED"] = (d == "COMPLETED") | ((d == "") & (t == "COMPLETED"))
     out["DEATH"] = (d == "DEATH") | ((d == "") & (t == "DEATH"))
-    out["SCREEN_FAIL"] = d.str.contains("SCREEN") & d.str.contains("FAIL")
+    out["SCREEN_FAIL"] = contains(d, "SCREEN") & contains(d, "FAIL")
     # a reason: COMPLETED, a specific DSDECOD, or a DSTERM that says more than a generic word
     out["HAS_REASON"] = out["COMPLETED"] | ((d != "") & ~d.isin(DS_NO_REASON)) | ((t != "") & ~t.isin(DS_NO_REASON))
     return out[out["USUBJID"].notna()][cols]

@@ -16,6 +16,7 @@ from ._common import (
     doc_index,
     docs_of,
     listing,
+    map_distinct,
     norm,
     rec_key,
     subject_table,
@@ -98,7 +99,11 @@ def orphan_records(sub, out):
         if "USUBJID" not in df.columns or df.empty:
             continue
         u = df["USUBJID"]
-        bad = ~u.isin(known)
+        if sub.datasets.get(dom) is df:   # per distinct subject of the domain, not per record
+            c = derive.coded(sub, dom, "USUBJID")
+            bad = pd.Series(~c.mask([v in known for v in c.uniques]), index=df.index)
+        else:
+            bad = ~u.isin(known)
         if not bad.any():
             continue
         keys = rec_key(df, dom, bad)
@@ -220,8 +225,8 @@ def document_integrity(sub, out):
         return NotApplicable("no documents folder or index (reported by TRC-001)", "无文件夹或文件索引（由 TRC-001 报告）")
     if docs is not None:
         status = norm(derive.col(docs, "PATH_STATUS")).fillna("").str.lower()
-        declared = derive.col(docs, "SHA256").astype(object).map(lambda v: str(v).strip().lower() if v == v and v is not None else "")
-        actual = derive.col(docs, "FILE_SHA256").astype(object).map(lambda v: str(v).lower() if v == v and v is not None else "")
+        declared = map_distinct(derive.col(docs, "SHA256"), lambda v: str(v).strip().lower(), "")
+        actual = map_distinct(derive.col(docs, "FILE_SHA256"), lambda v: str(v).lower(), "")
         flagged = (status == "missing") | (status == "outside") | ((status == "ok") & (declared != "") &
                                                                    (declared != actual))
         for i in docs.index[flagged.to_numpy()]:

@@ -8,7 +8,7 @@ from .. import derive
 from ..dates import on_or_after
 from ..findings import Element
 from ..units import to_number
-from ._common import first_dose_of, norm, pct
+from ._common import first_dose_of, norm_in, pct
 from .registry import NotApplicable, check
 
 E = Element.EFFICACY
@@ -25,7 +25,7 @@ def _endpoint_records(sub):
     if df is None or tcol not in df.columns or "USUBJID" not in df.columns:
         return None, NotApplicable(f"{pe.domain} data for the primary endpoint absent (reported by EFF-001)",
                                    f"主要终点的 {pe.domain} 数据缺失（由 EFF-001 报告）")
-    sel = (norm(df[tcol]) == pe.testcd).to_numpy()
+    sel = norm_in(sub, pe.domain, tcol, {pe.testcd})
     recs = df[sel]
     value = to_number(derive.col(recs, f"{pe.domain}STRESN"))
     value = value.where(value.notna(), to_number(derive.col(recs, f"{pe.domain}ORRES")))
@@ -47,7 +47,7 @@ def endpoint_declared(sub, out):
     if df is None:
         out.add("major", f"Primary endpoint {pe.testcd}: domain {pe.domain} is not in the data",
                 f"主要终点 {pe.testcd}：数据中无 {pe.domain} 域", domain=pe.domain, record=f"{tcol}={pe.testcd}")
-    elif tcol not in df.columns or not (norm(df[tcol]) == pe.testcd).any():
+    elif tcol not in df.columns or not norm_in(sub, pe.domain, tcol, {pe.testcd}).any():
         out.add("major", f"Primary endpoint {pe.testcd}: no {pe.domain} record with {tcol}={pe.testcd}",
                 f"主要终点 {pe.testcd}：{pe.domain} 中无 {tcol}={pe.testcd} 的记录", domain=pe.domain,
                 record=f"{tcol}={pe.testcd}")
@@ -90,17 +90,17 @@ def endpoint_values(sub, out):
         return NotApplicable("no dosed subjects", "无已给药受试者")
     dom = pe.domain
     valid = recs["VALUE"].notna().to_numpy()
-    blfl = (norm(derive.col(recs, f"{dom}BLFL")) == "Y").to_numpy()
+    blfl = norm_in(sub, dom, f"{dom}BLFL", {"Y"})[sel]
     d = derive.dates(sub, dom, f"{dom}DTC")
     rec_dates = type(d)(d.lo[sel], d.hi[sel], d.status[sel])
     fd = first_dose_of(sub, dom, rows=sel)
     pre = on_or_after(fd, rec_dates) >= 0.5
     base = valid & (blfl | pre)
-    subjects = pd.Index(dosed)
+    subjects = pd.Index(dosed, dtype=object)
     no_base = ~subjects.isin(recs["USUBJID"][base])
     no_target = np.zeros(len(subjects), dtype=bool)
     if pe.visit:
-        target = valid & (norm(derive.col(recs, "VISIT")) == pe.visit.strip().upper()).to_numpy()
+        target = valid & norm_in(sub, dom, "VISIT", {pe.visit.strip().upper()})[sel]
         no_target = ~subjects.isin(recs["USUBJID"][target])
     lacking = no_base | no_target
     missing = []

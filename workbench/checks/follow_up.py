@@ -9,7 +9,8 @@ import pandas as pd
 from .. import derive
 from ..findings import Element
 from ..units import to_number
-from ._common import day_text, disposition, docs_of, first_dose_of, need, need_dm, norm, num, pct, subject_table
+from ._common import (day_text, disposition, docs_of, first_dose_of, map_text, need, need_dm, norm, num, pct,
+                      subject_table)
 from .registry import NotApplicable, check
 
 U = Element.FOLLOW_UP
@@ -65,7 +66,7 @@ def follow_up_length(sub, out):
     else:
         ct = m.product.cell_type or "cell type not declared"
         src_en, src_zh = f"default for {ct}, G-3.1b", f"{ct} 的默认要求，G-3.1b"
-    fu = derive.follow_up_days(sub).reindex(dosed)
+    fu = derive.follow_up_days(sub).reindex(pd.Index(dosed, dtype=object))
     died = set(derive.deaths(sub)["USUBJID"].dropna())
     disp = disposition(sub)
     withdrew = set(disp.loc[disp["HAS_REASON"] & ~disp["COMPLETED"] & ~disp["DEATH"], "USUBJID"])
@@ -107,7 +108,7 @@ def ltfu_consent(sub, out):
     epoch = pd.Series(False, index=sv.index)
     for var in ("SVEPOCH", "EPOCH"):
         if var in sv.columns:
-            e = norm(sv[var]).fillna("").map(lambda v: re.sub(r"[^A-Z]", "", v))
+            e = map_text(norm(sv[var]).fillna(""), lambda v: re.sub(r"[^A-Z]", "", v))
             epoch |= e == LTFU
     subjects = set(sv.loc[epoch, "USUBJID"].dropna())
     if not subjects:

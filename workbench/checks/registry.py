@@ -8,6 +8,7 @@ other change. See docs/extending.md.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -61,7 +62,16 @@ class FindingSink:
             return
         sev = Severity(severity)
         ref = guideline_ref or self.spec.clause
-        for rec in rows.to_dict("records"):
+        # only the columns the templates name (plus subject and record) are turned into Python values
+        fields = {f.split(".")[0].split("[")[0] for text in (message_en, message_zh)
+                  for _, f, _, _ in string.Formatter().parse(text) if f}
+        keep = [c for c in rows.columns if c in fields or c == usubjid_col or c == record_col]
+        if len(keep) == len(fields | {c for c in (usubjid_col, record_col) if c}) and \
+                not rows.columns.duplicated().any():
+            rows = rows[keep]
+        from ..derive import records
+
+        for rec in records(rows):
             vals = {k: ("—" if v is None or (isinstance(v, float) and v != v) else v) for k, v in rec.items()}
             u = rec.get(usubjid_col) if usubjid_col else None
             r = rec.get(record_col) if record_col else None

@@ -18,6 +18,7 @@ from ._common import (
     need,
     need_dm,
     norm,
+    norm_in,
     rec_key,
     required_fields,
 )
@@ -180,7 +181,8 @@ def aesi_listing(sub, out):
     hit = ae[ae["AESI"]]
     if hit.empty:
         return None
-    rows = hit.assign(KEY=rec_key(ae, "AE", ae["AESI"]), USUBJID=derive.col(hit, "USUBJID"),
+    rows = pd.DataFrame(index=hit.index).assign(
+                      KEY=rec_key(ae, "AE", ae["AESI"]), USUBJID=derive.col(hit, "USUBJID"),
                       TERM=derive.col(hit, "AEDECOD").fillna(derive.col(hit, "AETERM")),
                       SOC=derive.col(hit, "AEBODSYS"), START=derive.col(hit, "AESTDTC"),
                       G=hit["GRADE"].map(lambda g: "—" if g != g else str(int(g))),
@@ -252,9 +254,9 @@ def lab_safety(sub, out):
         return None
     fd = first_dose_of(sub, "LB")
     after = on_or_after(rec, fd)
-    not_bl = (norm(derive.col(lb, "LBBLFL")) != "Y").to_numpy()
+    not_bl = ~norm_in(sub, "LB", "LBBLFL", {"Y"})
     post = not_bl & ((after >= 0.5) | (np.isnan(fd.lo) & rec.known))
-    have = set(lb["USUBJID"][post].dropna().unique())
+    have = set(derive.coded(sub, "LB", "USUBJID").present_uniques(post))
     fdf = derive.first_dose(sub)
     for u in sorted(set(dosed) - have):
         when = day_text(fdf.at[u, "FIRST_LO"], fdf.at[u, "FIRST_HI"]) if u in fdf.index else "unknown"

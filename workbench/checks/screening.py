@@ -15,6 +15,7 @@ from ._common import (
     first_dose_of,
     need_dm,
     norm,
+    norm_in,
     per_subject_min,
     present,
     rec_key,
@@ -160,12 +161,12 @@ def baseline_complete(sub, out):
         df = sub.domain(dom)
         if df is None or "USUBJID" not in df.columns or len(df) == 0:
             continue
-        flagged = norm(derive.col(df, f"{dom}BLFL")) == "Y"
+        flagged = norm_in(sub, dom, f"{dom}BLFL", {"Y"})
         rec = derive.dates(sub, dom, f"{dom}DTC")
         fd = first_dose_of(sub, dom)
         pre = on_or_after(fd, rec)  # first dose >= record: record on or before the first dose
-        ok = flagged.to_numpy() | (pre >= 0.5) | (np.isnan(fd.lo) & rec.known)
-        have |= set(df["USUBJID"][ok].dropna().unique())
+        ok = flagged | (pre >= 0.5) | (np.isnan(fd.lo) & rec.known)
+        have |= set(derive.coded(sub, dom, "USUBJID").present_uniques(ok))
     for u in sorted(set(dosed) - have):
         out.add("major", f"Subject {u}: no baseline VS or LB record (--BLFL='Y' or on/before the first dose)",
                 f"受试者 {u}：无基线 VS 或 LB 记录（--BLFL='Y' 或首次给药当日及之前）", domain="LB", usubjid=u)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from ._common import new_figure, ARM_COLOURS, data, empty, layout, reason_text, scatter
+from ._common import trace, draft, ARM_COLOURS, data, empty, layout, reason_text, scatter
 from .labels import t
 
 
@@ -23,13 +23,13 @@ def cmc_control_chart(cmc, attribute: str, lang: str = "zh") -> go.Figure:
     res = a["results"]
     lots = [r["lotid"] for r in res]
     unit = a.get("unit")
-    fig = new_figure()
+    fig = draft()
     if not a.get("numeric"):
         return _text_chart(a, lots, lang)
     if a.get("lower_3sd") is not None:
         fig.add_hrect(y0=a["lower_3sd"], y1=a["upper_3sd"], fillcolor="rgba(44,160,44,0.12)", line_width=0,
                       layer="below")
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=t("band_3sd", lang),
+        fig.add_trace(trace("scatter", x=[None], y=[None], mode="lines", name=t("band_3sd", lang),
                                  line={"color": "rgba(44,160,44,0.4)", "width": 10}))
         fig.add_hline(y=a["clinical_mean"], line={"color": "#2ca02c", "width": 1.5},
                       annotation_text=t("clinical_mean", lang), annotation_position="bottom right")
@@ -49,11 +49,11 @@ def cmc_control_chart(cmc, attribute: str, lang: str = "zh") -> go.Figure:
                                             f"%{{customdata[0]}}<br>{t('clinical_lot', lang)}: %{{customdata[1]}}"
                                             f"<extra>%{{customdata[3]}}</extra>"))
     for symbol, key in (("circle", "clinical_lot"), ("diamond-open", "not_clinical_lot")):   # symbol legend
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=t(key, lang),
+        fig.add_trace(trace("scatter", x=[None], y=[None], mode="markers", name=t(key, lang),
                                  marker={"size": 10, "color": "#555", "symbol": symbol}))
     out = [r for r in res if r.get("outside_clinical_range")]
     if out:
-        fig.add_trace(go.Scatter(x=[r["lotid"] for r in out], y=[r["value"] for r in out], mode="markers",
+        fig.add_trace(trace("scatter", x=[r["lotid"] for r in out], y=[r["value"] for r in out], mode="markers",
                                  name=t("outside_band", lang),
                                  marker={"size": 20, "color": "rgba(0,0,0,0)", "line": {"color": "#d62728",
                                                                                         "width": 2}},
@@ -80,12 +80,12 @@ def _text_chart(a: dict, lots: list[str], lang: str) -> go.Figure:
     res = a["results"]
     cats = {True: t("within_spec", lang), False: t("out_of_spec", lang), None: t("not_judged", lang)}
     colours = {True: "#2ca02c", False: "#d62728", None: "#999999"}
-    fig = new_figure()
+    fig = draft()
     for key in (True, False, None):
         rs = [r for r in res if r.get("within_spec") is key]
         if not rs:
             continue
-        fig.add_trace(go.Scatter(x=[r["lotid"] for r in rs], y=[cats[key]] * len(rs), mode="markers",
+        fig.add_trace(trace("scatter", x=[r["lotid"] for r in rs], y=[cats[key]] * len(rs), mode="markers",
                                  name=cats[key], marker={"size": 12, "color": colours[key]},
                                  text=[r.get("result") or "—" for r in rs],
                                  hovertemplate=f"{t('lot', lang)}: %{{x}}<br>{t('result', lang)}: %{{text}}"

@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..findings import ELEMENT_LABELS, Element
-from ._common import new_figure, empty, layout
+from ._common import trace, draft, empty, layout
 from .labels import t
 
 # status -> (code, colour); code orders the discrete colour scale
@@ -85,11 +85,11 @@ def _tiles(df: pd.DataFrame, lang: str) -> go.Figure:
     for key, (code, colour) in STATUS.items():
         scale += [[code / n, colour], [(code + 1) / n, colour]]
     ylabels = [element_label(e, lang) for e in elements]
-    fig = new_figure(go.Heatmap(z=z[::-1], x=list(range(1, width + 1)), y=ylabels[::-1], text=text[::-1],
+    fig = draft(trace("heatmap", z=z[::-1], x=list(range(1, width + 1)), y=ylabels[::-1], text=text[::-1],
                                texttemplate="%{text}", hovertext=hover[::-1], hoverinfo="text", zmin=0, zmax=n,
                                colorscale=scale, xgap=3, ygap=3, showscale=False))
     for key, (code, colour) in STATUS.items():   # legend of the discrete colours
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=t(STATUS_LABEL[key], lang),
+        fig.add_trace(trace("scatter", x=[None], y=[None], mode="markers", name=t(STATUS_LABEL[key], lang),
                                  marker={"size": 12, "color": colour, "symbol": "square"}))
     fig.update_xaxes(title=t("check_no", lang), showgrid=False, dtick=1)
     fig.update_yaxes(title=t("element", lang), showgrid=False, automargin=True)
@@ -105,7 +105,7 @@ def _counts(card: dict, lang: str) -> go.Figure:
     elements = sorted(card, key=lambda e: (order.index(e) if e in order else 99, e))
     keys = [k for k in COUNT_KEYS if any(k in card[e] for e in elements)]
     z = [[card[e].get(k) for k in keys] for e in elements][::-1]
-    fig = new_figure(go.Heatmap(
+    fig = draft(trace("heatmap", 
         z=z, x=[t(k, lang) for k in keys], y=[element_label(e, lang) for e in elements][::-1],
         text=z, texttemplate="%{text}", colorscale="Blues", showscale=False, xgap=2, ygap=2,
         hovertemplate=f"{t('element', lang)}: %{{y}}<br>%{{x}}: %{{z}}<extra></extra>"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._common import new_figure, arm_colours, arm_label, data, empty, fmt_dose, layout, reason_text
+from ._common import trace, draft, arm_colours, arm_label, data, empty, fmt_dose, layout, reason_text
 from .labels import t
 
 LOG_SPAN = 10.0   # log dose axis when the largest dose exceeds the smallest positive dose by more than 10x
@@ -39,8 +39,8 @@ def dose_response(dlt, lang: str = "zh") -> go.Figure:
              f"<br>{t('ci95', lang)}: {lv['ci_low']:.2f}–{lv['ci_high']:.2f}"
              + (f"<br>{t('isotonic', lang)}: {lv['isotonic']:.3f}" if lv.get("isotonic") is not None else "")
              for lv in observed]
-    fig = new_figure()
-    fig.add_trace(go.Scatter(
+    fig = draft()
+    fig.add_trace(trace("scatter", 
         x=xo, y=[lv["rate"] for lv in observed], mode="markers+text", name=t("observed_rate", lang),
         marker={"size": 11, "color": "#1f77b4",
                 "symbol": ["x" if lv.get("eliminated") else "circle" for lv in observed]},
@@ -51,13 +51,13 @@ def dose_response(dlt, lang: str = "zh") -> go.Figure:
         hovertext=hover, hoverinfo="text"))
     iso = [lv for lv in observed if lv.get("isotonic") is not None]
     if iso:
-        fig.add_trace(go.Scatter(x=[lv["dose"] if numeric else lv["arm"] for lv in iso],
+        fig.add_trace(trace("scatter", x=[lv["dose"] if numeric else lv["arm"] for lv in iso],
                                  y=[lv["isotonic"] for lv in iso], mode="lines+markers", name=t("isotonic", lang),
                                  line={"color": "#ff7f0e", "width": 2}, marker={"size": 6},
                                  hovertemplate=f"{t('isotonic', lang)}: %{{y:.3f}}<extra></extra>"))
     elim = [lv for lv in observed if lv.get("eliminated")]
     if elim:
-        fig.add_trace(go.Scatter(x=[lv["dose"] if numeric else lv["arm"] for lv in elim],
+        fig.add_trace(trace("scatter", x=[lv["dose"] if numeric else lv["arm"] for lv in elim],
                                  y=[lv["rate"] for lv in elim], mode="markers", name=t("eliminated", lang),
                                  marker={"size": 16, "color": "rgba(0,0,0,0)", "line": {"color": "#d62728", "width": 2},
                                          "symbol": "square"}, hoverinfo="skip"))
@@ -67,7 +67,7 @@ def dose_response(dlt, lang: str = "zh") -> go.Figure:
     if mtd:
         lv = next((lv for lv in levels if lv["arm"] == mtd["arm"]), None)
         y = (lv or {}).get("isotonic") if (lv or {}).get("isotonic") is not None else (lv or {}).get("rate", target)
-        fig.add_trace(go.Scatter(x=[mtd["dose"] if numeric else mtd["arm"]], y=[y], mode="markers+text",
+        fig.add_trace(trace("scatter", x=[mtd["dose"] if numeric else mtd["arm"]], y=[y], mode="markers+text",
                                  name=t("mtd", lang), text=[t("mtd", lang)], textposition="top center",
                                  marker={"symbol": "star", "size": 20, "color": "#2ca02c",
                                          "line": {"color": "black", "width": 1}},
@@ -117,7 +117,7 @@ def efficacy_by_dose(efficacy, lang: str = "zh") -> go.Figure:
     hover = [f"{t('arm', lang)}: {a['arm']}<br>{t('n', lang)}: {a['n']}<br>{t('mean', lang)}: {a['mean']:.2f}"
              + (f"<br>{t('ci95', lang)}: {a['ci_low']:.2f} – {a['ci_high']:.2f}" if a.get("ci_low") is not None
                 else "") for a in arms]
-    fig.add_trace(go.Scatter(x=labels, y=means, mode="markers", name=t("mean_change", lang),
+    fig.add_trace(trace("scatter", x=labels, y=means, mode="markers", name=t("mean_change", lang),
                              marker={"size": 12, "color": colours},
                              error_y={"type": "data", "symmetric": False, "array": up, "arrayminus": down},
                              hovertext=hover, hoverinfo="text"), row=1, col=1)
@@ -130,7 +130,7 @@ def efficacy_by_dose(efficacy, lang: str = "zh") -> go.Figure:
         ra = [r for r in resp.get("arms", []) if r.get("n", 0) > 0]
         rl = [arm_label(r["arm"], r.get("dose"), next((a.get("dose_unit") for a in arms if a["arm"] == r["arm"]), None),
                         r.get("control"), lang) for r in ra]
-        fig.add_trace(go.Bar(x=rl, y=[r["rate"] for r in ra], name=t("responder_rate", lang),
+        fig.add_trace(trace("bar", x=rl, y=[r["rate"] for r in ra], name=t("responder_rate", lang),
                              marker={"color": [cmap.get(r["arm"], "#1f77b4") for r in ra]},
                              error_y={"type": "data", "symmetric": False,
                                       "array": [r["ci_high"] - r["rate"] for r in ra],

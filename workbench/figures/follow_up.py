@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._common import new_figure, WEBGL_THRESHOLD, arm_colours, data, empty, layout, pct_text, reason_text
+from ._common import trace, WEBGL_THRESHOLD, apply_layout, arm_colours, data, draft, empty, pct_text, reason_text
 from .labels import t
 
 
@@ -19,12 +19,12 @@ def follow_up_distribution(follow_up, lang: str = "zh") -> go.Figure:
         return empty(title, lang, reason_text(d, lang))
     subjects = getattr(follow_up, "subjects", None)
     colours = arm_colours([(a["arm"], bool(a.get("control"))) for a in d.get("arms", [])])
-    fig = new_figure()
+    fig = draft()
     labels = {a["arm"]: f"{a['arm']} (N={a['dosed']})" for a in arms}
     if isinstance(subjects, pd.DataFrame) and 0 < len(subjects) <= WEBGL_THRESHOLD:
         for a in arms:   # every subject shown as a point over its arm's box
             s = subjects[(subjects["ARM"] == a["arm"]) & subjects["DAYS"].notna()]
-            fig.add_trace(go.Box(
+            fig.add_trace(trace("box", 
                 x=s["DAYS"], y=[labels[a["arm"]]] * len(s), name=labels[a["arm"]], orientation="h",
                 marker={"color": colours.get(a["arm"])}, boxpoints="all", jitter=0.4, pointpos=0, text=s["USUBJID"],
                 hovertemplate=f"{t('subject', lang)}: %{{text}}<br>{t('fu_days', lang)}: %{{x:.0f}}<extra></extra>"))
@@ -34,7 +34,7 @@ def follow_up_distribution(follow_up, lang: str = "zh") -> go.Figure:
                 continue
             q1 = a.get("q1_days", a["median_days"])
             q3 = a.get("q3_days", a["median_days"])
-            fig.add_trace(go.Box(
+            fig.add_trace(trace("box", 
                 y=[labels[a["arm"]]], q1=[q1], median=[a["median_days"]], q3=[q3], lowerfence=[a["min_days"]],
                 upperfence=[a["max_days"]], name=labels[a["arm"]], orientation="h",
                 marker={"color": colours.get(a["arm"])},
@@ -51,8 +51,8 @@ def follow_up_distribution(follow_up, lang: str = "zh") -> go.Figure:
     fig.update_yaxes(title=t("arm", lang), categoryorder="array",
                      categoryarray=[labels[a["arm"]] for a in arms][::-1], automargin=True)
     fig.update_layout(margin={"r": 130}, showlegend=False)
-    layout(fig, title, lang, height=max(320, 140 + 60 * len(arms)))
+    apply_layout(fig, title, lang, height=max(320, 140 + 60 * len(arms)))
     fig.update_layout(margin={"r": 130})
     fig.add_annotation(x=1.0, xref="paper", xanchor="left", y=1.0, yref="paper", yanchor="bottom", showarrow=False,
                        text=t("meeting", lang), font={"size": 12})
-    return fig
+    return fig.build()

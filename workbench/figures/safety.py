@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from ._common import new_figure, arm_colours, data, empty, layout, pct_text, reason_text, scatter
+from ._common import trace, draft, arm_colours, data, empty, layout, pct_text, reason_text, scatter
 from .labels import t
 
 
@@ -24,7 +24,7 @@ def teae_heatmap(safety, lang: str = "zh") -> go.Figure:
     text = [[f"{r['by_arm'][a]['n']} ({pct_text(r['by_arm'][a]['pct'])})" for a in arms] for r in socs]
     dosed = {a["arm"]: a["dosed"] for a in _arms(d)}
     xl = [f"{a}<br>N={dosed.get(a, 0)}" for a in arms]
-    fig = new_figure(go.Heatmap(
+    fig = draft(trace("heatmap", 
         z=z, x=xl, y=[r["soc"] for r in socs], text=text, texttemplate="%{text}", colorscale="Reds", zmin=0,
         colorbar={"title": t("percent_subjects", lang)},
         hovertemplate=f"{t('soc', lang)}: %{{y}}<br>{t('arm', lang)}: %{{x}}<br>{t('subjects', lang)}: %{{text}}"
@@ -44,10 +44,10 @@ def top_pt_bars(safety, lang: str = "zh", top: int = 15) -> go.Figure:
         return empty(title, lang, reason_text(d, lang))
     pts = sorted(pts, key=lambda r: (-r["n"], r["pt"]))[:top][::-1]
     colours = arm_colours([(a["arm"], bool(a.get("control"))) for a in arms])
-    fig = new_figure()
+    fig = draft()
     for a in arms[::-1]:          # horizontal groups stack bottom-up: first arm on top, legend in arm order
         arm = a["arm"]
-        fig.add_trace(go.Bar(
+        fig.add_trace(trace("bar", 
             y=[r["pt"] for r in pts], x=[r["by_arm"][arm]["pct"] or 0 for r in pts], orientation="h",
             name=f"{arm} (N={a['dosed']})", marker={"color": colours[arm]},
             customdata=[[r["by_arm"][arm]["n"], r["soc"]] for r in pts],
@@ -80,7 +80,7 @@ def risk_difference_forest(safety, lang: str = "zh", comparison: str | None = No
              f"<br>{t('risk_difference', lang)}: {r['risk_difference']:.3f}"
              f"<br>{t('ci95', lang)}: {r['ci_low']:.3f} – {r['ci_high']:.3f}" for r in sel]
     colours = ["#d62728" if r["ci_low"] > 0 else "#1f77b4" if r["ci_high"] < 0 else "#555555" for r in sel]
-    fig = new_figure(go.Scatter(
+    fig = draft(trace("scatter", 
         x=[r["risk_difference"] for r in sel], y=y, mode="markers", name=t("risk_difference", lang),
         marker={"size": 9, "color": colours, "symbol": "square"},
         error_x={"type": "data", "symmetric": False, "array": [r["ci_high"] - r["risk_difference"] for r in sel],
@@ -100,7 +100,7 @@ def km_curves(safety, lang: str = "zh", show_ci: bool = True) -> go.Figure:
     if not curves:
         return empty(title, lang, reason_text(d, lang))
     colours = arm_colours([(k["arm"], bool(k.get("control"))) for k in curves])
-    fig = new_figure()
+    fig = draft()
     for k in curves:
         colour = colours[k["arm"]]
         name = f"{k['arm']} (N={k['n']}, {t('serious_ae', lang)}={k['events']})"

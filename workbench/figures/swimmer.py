@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._common import new_figure, GRADE_COLOURS, arm_colours, arm_label, empty, fmt_dose, layout, scatter
+from ._common import trace, draft, GRADE_COLOURS, arm_colours, arm_label, empty, fmt_dose, layout, scatter
 from .labels import t
 
 DEFAULT_MAX_SUBJECTS = 60
@@ -52,13 +52,13 @@ def swimmer(timeline, lang: str = "zh", max_subjects: int = DEFAULT_MAX_SUBJECTS
     order = subjects["USUBJID"].tolist()
     doses = doses[doses["USUBJID"].isin(keep)] if len(doses) else doses
     events = events[events["USUBJID"].isin(keep)] if len(events) else events
-    fig = new_figure()
+    fig = draft()
     arms = subjects[["ARM", "CONTROL"]].drop_duplicates("ARM")
     colours = arm_colours([(a, bool(c)) for a, c in zip(arms["ARM"].fillna("—"), arms["CONTROL"])])
     for arm, grp in subjects.groupby(subjects["ARM"].fillna("—"), sort=False):
         dose = grp["DOSE"].iloc[0] if "DOSE" in grp else None
         unit = grp["DOSE_UNIT"].iloc[0] if "DOSE_UNIT" in grp else None
-        fig.add_trace(go.Bar(
+        fig.add_trace(trace("bar", 
             y=grp["USUBJID"], x=grp["LAST_DAY"].fillna(0), base=0, orientation="h",
             name=arm_label(arm, dose, unit, bool(grp["CONTROL"].iloc[0]), lang).replace("<br>", " ")
             if dose == dose and dose is not None else str(arm),
@@ -95,12 +95,12 @@ def swimmer(timeline, lang: str = "zh", max_subjects: int = DEFAULT_MAX_SUBJECTS
                                                 f"%{{customdata[3]}}<br>{t('related', lang)}: %{{customdata[4]}}<br>"
                                                 f"{t('day', lang)}: %{{x:.0f}}<extra></extra>"))
         if ev["SERIOUS"].any():   # a legend entry explaining the diamond
-            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=t("serious_ae", lang),
+            fig.add_trace(trace("scatter", x=[None], y=[None], mode="markers", name=t("serious_ae", lang),
                                      marker={"symbol": "diamond", "color": "white", "size": 10,
                                              "line": {"color": "black", "width": 1}}))
     died = subjects[subjects["DIED"].astype(bool) & subjects["DEATH_DAY"].notna()]
     if len(died):
-        fig.add_trace(go.Scatter(x=died["DEATH_DAY"], y=died["USUBJID"], mode="markers", name=t("death", lang),
+        fig.add_trace(trace("scatter", x=died["DEATH_DAY"], y=died["USUBJID"], mode="markers", name=t("death", lang),
                                  marker={"symbol": "x-thin", "size": 14, "color": "black", "line": {"width": 3}},
                                  hovertemplate=f"{t('subject', lang)}: %{{y}}<br>{t('death', lang)}: %{{x:.0f}} "
                                                f"{t('days', lang)}<extra></extra>"))
