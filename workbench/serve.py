@@ -92,18 +92,30 @@ def main_serve(args) -> int:
     cmd = voila_command(args.port, args.host)
     print(f"Reviewer app / 审评应用: {app_url(args.port, args.host)}", flush=True)
     print(f"Submissions / 申报资料: {root.resolve()}", flush=True)
+    import shutil
+    import signal
     import tempfile
 
     env = serve_env(root, args.db_url, args.lang, getattr(args, "runs", None))
-    templates = offline_template(Path(tempfile.mkdtemp(prefix="workbench-voila-")))
+    scratch = Path(tempfile.mkdtemp(prefix="workbench-voila-"))
+    templates = offline_template(scratch)
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(templates), env.get("JUPYTER_PATH", "")) if p)
+
+    def _terminate(signum, frame):  # SIGTERM stops Voila (and its kernels) like Ctrl-C does
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
     proc = subprocess.Popen(cmd, env=env)
     try:
         return proc.wait()
     except KeyboardInterrupt:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -62,10 +62,6 @@ def server(tmp_path):
         proc.wait(timeout=30)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: SIGTERM to `workbench serve` kills only the wrapper; its Voila server "
-                   "(and kernels) keeps running and listening (workbench/serve.py main_serve handles only "
-                   "KeyboardInterrupt; tests/conftest.py served_app uses proc.terminate(), so every test session "
-                   "leaves a Voila server behind)")
 def test_sigterm_stops_the_voila_server(server):
     proc, port, _ = server
     proc.send_signal(signal.SIGTERM)
@@ -76,8 +72,6 @@ def test_sigterm_stops_the_voila_server(server):
     assert not _listening(port), f"port {port} still served after `workbench serve` got SIGTERM"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: every `workbench serve` leaves its offline template folder "
-                   "$TMPDIR/workbench-voila-* behind (workbench/serve.py main_serve: tempfile.mkdtemp, never removed)")
 def test_ctrl_c_leaves_no_temporary_folder(server):
     proc, port, tmpdir = server
     proc.send_signal(signal.SIGINT)
