@@ -27,46 +27,21 @@ def completeness(review, lang):
     return figures.completeness_heatmap([r.to_dict() for r in review.checks.results], lang)
 
 
-def cmc(review, lang):
-    res = _dict(review, "cmc")
-    return figures.cmc_control_charts(res, lang) if res is not None else None
+def _hook(analysis: str, draw, as_dict: bool = True):
+    """A hook drawing ``draw(result, lang)`` from one analysis (its dict form unless ``as_dict`` is False)."""
+    def hook(review, lang):
+        res = _dict(review, analysis) if as_dict else _res(review, analysis)
+        return draw(res, lang) if res is not None else None
+    hook.__name__ = draw.__name__
+    return hook
 
 
-def dose_response(review, lang):
-    res = _dict(review, "dlt")
-    return figures.dose_response(res, lang) if res is not None else None
-
-
-def efficacy(review, lang):
-    res = _dict(review, "efficacy")
-    return figures.efficacy_by_dose(res, lang) if res is not None else None
-
-
-def soc_heatmap(review, lang):
-    res = _dict(review, "safety")
-    return figures.teae_heatmap(res, lang) if res is not None else None
-
-
-def top_pts(review, lang):
-    res = _dict(review, "safety")
-    return figures.top_pt_bars(res, lang) if res is not None else None
-
-
-def forest(review, lang):
-    res = _dict(review, "safety")
-    return figures.risk_difference_forest(res, lang) if res is not None else None
-
-
-def swimmer(review, lang):
-    res = _res(review, "timeline")
-    return figures.swimmer(res, lang) if res is not None else None
-
-
-def km(review, lang):
-    res = _dict(review, "safety")
-    return figures.km_curves(res, lang) if res is not None else None
-
-
-def follow_up(review, lang):
-    res = _res(review, "follow_up")
-    return figures.follow_up_distribution(res, lang) if res is not None else None
+cmc = _hook("cmc", figures.cmc_control_charts)
+dose_response = _hook("dlt", figures.dose_response)
+efficacy = _hook("efficacy", figures.efficacy_by_dose)
+soc_heatmap = _hook("safety", figures.teae_heatmap)
+top_pts = _hook("safety", figures.top_pt_bars)
+forest = _hook("safety", figures.risk_difference_forest)
+km = _hook("safety", figures.km_curves)
+swimmer = _hook("timeline", figures.swimmer, as_dict=False)
+follow_up = _hook("follow_up", figures.follow_up_distribution, as_dict=False)
