@@ -77,14 +77,18 @@ def _day(y: int, m: int, d: int) -> float:
 @functools.lru_cache(maxsize=1 << 16)   # the same dates recur across --DTC columns and submissions
 def _parse_one(text: str) -> tuple[float, float, str]:
     """(lo, hi, status) of one non-blank ISO 8601 value."""
-    match = _DTC.search(text)
-    if match is None:
-        return _FAR
-    y = _int(match.group("y"))
-    if y is None:
-        return _FAR
-    # a month or day in non-ASCII digits counts as absent, as it always has (pd.to_numeric gave NaN)
-    m, d = _int(match.group("m")), _int(match.group("d"))
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii() and text[:4].isdigit() \
+            and text[5:7].isdigit() and text[8:].isdigit():   # plain YYYY-MM-DD, the usual case: no regex
+        y, m, d = int(text[:4]), int(text[5:7]), int(text[8:])
+    else:
+        match = _DTC.search(text)
+        if match is None:
+            return _FAR
+        y = _int(match.group("y"))
+        if y is None:
+            return _FAR
+        # a month or day in non-ASCII digits counts as absent, as it always has (pd.to_numeric gave NaN)
+        m, d = _int(match.group("m")), _int(match.group("d"))
     if m is not None and not 1 <= m <= 12:
         return _FAR
     lo = _day(y, 1 if m is None else m, 1 if d is None else d)

@@ -56,7 +56,14 @@ def records(df: pd.DataFrame) -> list[dict]:
     cols = list(df.columns)
     if not cols:
         return [{} for _ in range(len(df))]
-    return [dict(zip(cols, row)) for row in zip(*[df[c].tolist() for c in cols])]
+    return [dict(zip(cols, row)) for row in zip(*[_plain_values(df[c]) for c in cols])]
+
+
+def _plain_values(s: pd.Series) -> list:
+    """``s.tolist()``; str (Arrow) columns converted in one step (their ``tolist`` boxes cell by cell)."""
+    if isinstance(s.dtype, pd.StringDtype):
+        return s.to_numpy(dtype=object).tolist()
+    return s.tolist()
 
 
 def _clean(v):
@@ -262,16 +269,6 @@ def by_text(s: pd.Series, fn) -> np.ndarray:
     return np.asarray(fn(pd.Series(u, dtype=object).astype(str)))[codes]
 
 
-def _contains_any(text: pd.Series, patterns) -> pd.Series:
-    def hits(t: pd.Series) -> np.ndarray:
-        low = t.str.lower()
-        out = np.zeros(len(t), dtype=bool)
-        for p in patterns:
-            out |= low.str.contains(p, regex=False).to_numpy(dtype=bool)
-        return out
-    return pd.Series(by_text(text, hits), index=text.index)
-
-
 @memo
 def adverse_events(sub: Submission) -> pd.DataFrame:
     """AE records with derived flags: ARM, DOSED, TEAE (conservative), RELATED, GRADE, SERIOUS, FATAL, DLT,
@@ -441,6 +438,8 @@ def stopping_rules(sub: Submission) -> list[dict]:
     met when the largest count reaches the threshold.
     """
     ae = adverse_events(sub)
+    if len(ae):   # the columns the rules read, TEAE records only (not every AE column)
+        ae = ae[[c for c in ("USUBJID", "ARM", "GRADE", "RELATED", "SERIOUS", "AEDECOD", "TEAE") if c in ae.columns]]
     results = []
     for rule in sub.m.study.stopping_rules:
         hits = ae[ae["TEAE"]] if len(ae) else ae

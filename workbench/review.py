@@ -161,12 +161,12 @@ def atomic_write(path: Path, data: str | bytes) -> None:
 def write_review(review: Review, out_dir: str | os.PathLike, lang: str = "zh",
                  generated_at: str | None = None) -> dict[str, Path]:
     """Write review.json and report.html into ``out_dir``; returns their paths."""
-    from .jsonout import dumps
+    import json
 
     out = Path(out_dir)
-    doc = review.to_dict(generated_at)
+    doc = review.to_dict(generated_at)   # already strict JSON values (jsonable): no second conversion pass
     paths = {"review.json": out / "review.json"}
-    atomic_write(paths["review.json"], dumps(doc) + "\n")
+    atomic_write(paths["review.json"], json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
     try:
         from .report import render_report
     except ImportError:  # pragma: no cover

@@ -82,15 +82,53 @@ def cache_env(path: Path | None):
 
 def review_document(folder: Path) -> dict:
     """``run_review(folder).to_dict()`` as plain JSON values (round-tripped), ``generated_at`` removed."""
+    return review_and_document(folder)[1]
+
+
+FIGURE_HOOKS = ("completeness", "cmc", "dose_response", "efficacy", "soc_heatmap", "top_pts", "forest", "swimmer",
+                "km", "follow_up")
+FIGURES_PATH = GOLDEN_DIR / "figures.json"
+
+
+def review_and_document(folder: Path):
+    """The Review (for figures) and its document, as :func:`review_document`."""
     from workbench.jsonout import dumps
     from workbench.review import run_review
 
     with pinned_today():
-        doc = run_review(folder).to_dict(generated_at="(golden)")
-    doc = json.loads(dumps(doc))
+        review = run_review(folder)
+    doc = json.loads(dumps(review.to_dict(generated_at="(golden)")))
     for key in DROP:
         doc.pop(key, None)
-    return doc
+    return review, doc
+
+
+def figure_hashes(review) -> dict[str, str | None]:
+    """SHA-256 of every report figure (hook/lang[/name]) as canonical JSON: the figures the report draws."""
+    import hashlib
+
+    from workbench import figure_hooks
+
+    out: dict[str, str | None] = {}
+    for name in FIGURE_HOOKS:
+        for lang in ("zh", "en"):
+            fig = getattr(figure_hooks, name)(review, lang)
+            figs = fig if isinstance(fig, dict) else {"": fig}
+            for title, f in figs.items():
+                key = f"{name}/{lang}" + (f"/{title}" if title else "")
+                text = None if f is None else json.dumps(json.loads(f.to_json()), sort_keys=True, ensure_ascii=False)
+                out[key] = None if text is None else hashlib.sha256(text.encode()).hexdigest()
+    return out
+
+
+def read_figure_goldens() -> dict:
+    return json.loads(FIGURES_PATH.read_text(encoding="utf-8")) if FIGURES_PATH.exists() else {}
+
+
+def write_figure_goldens(data: dict) -> Path:
+    GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
+    FIGURES_PATH.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return FIGURES_PATH
 
 
 def strip(doc: dict, case: str) -> dict:

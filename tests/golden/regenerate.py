@@ -1,4 +1,4 @@
-"""Regenerate the golden review.json documents deliberately (after a change that is meant to alter results).
+"""Regenerate the golden review.json documents and figure hashes deliberately (after a change meant to alter them).
 
     .venv/bin/python tests/golden/regenerate.py            # every case
     .venv/bin/python tests/golden/regenerate.py rct-ucmsc-koa scaled-300
@@ -15,8 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from golden_support import (CASES, cache_env, case_folder, first_difference, golden_path,  # noqa: E402
-                            read_golden, review_document, strip, write_golden)
+from golden_support import (CASES, cache_env, case_folder, figure_hashes, first_difference,  # noqa: E402
+                            golden_path, read_figure_goldens, read_golden, review_and_document, strip,
+                            write_figure_goldens, write_golden)
 
 
 def main() -> int:
@@ -27,17 +28,24 @@ def main() -> int:
     unknown = [c for c in args.cases if c not in CASES]
     if unknown:
         ap.error(f"unknown case(s): {', '.join(unknown)}")
+    figures = read_figure_goldens()
     with tempfile.TemporaryDirectory(prefix="wb-golden-") as tmp, cache_env(None):
         for case in args.cases or CASES:
-            doc = strip(review_document(case_folder(case, Path(tmp))), case)
+            review, doc = review_and_document(case_folder(case, Path(tmp)))
+            doc = strip(doc, case)
+            hashes = figure_hashes(review)
             if args.diff:
                 old = read_golden(case) if golden_path(case).exists() else None
                 diff = "no golden yet" if old is None else first_difference(old, doc)
-                print(f"{case}: {diff or 'identical'}")
+                fig_diff = first_difference(figures.get(case, {}), hashes)
+                print(f"{case}: review.json {diff or 'identical'}; figures {fig_diff or 'identical'}")
             else:
                 path = write_golden(case, doc)
+                figures[case] = hashes
                 print(f"{case}: {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path} "
-                      f"({path.stat().st_size} bytes)")
+                      f"({path.stat().st_size} bytes), {len(hashes)} figures")
+    if not args.diff:
+        write_figure_goldens(figures)
     return 0
 
 

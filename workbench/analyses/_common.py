@@ -219,7 +219,8 @@ def _clean_column(s: pd.Series) -> list:
             return [v if math.isfinite(v) else None for v in s.tolist()]
         if dt.kind in "iub":
             return s.tolist()
-    return [_clean(v) for v in s.tolist()]
+    values = s.to_numpy(dtype=object).tolist() if isinstance(dt, pd.StringDtype) else s.tolist()
+    return [_clean(v) for v in values]
 
 
 def _clean(v):

@@ -121,8 +121,16 @@ class CMCResult:
 
 
 def _mode(s: pd.Series):
-    s = s.dropna()
-    return None if s.empty else s.mode().iloc[0]
+    """The most frequent non-missing value, the smallest of tied ones (``s.dropna().mode().iloc[0]``); None if none."""
+    values = [v for v in (s.to_numpy(dtype=object) if isinstance(s.dtype, pd.StringDtype) else s.to_numpy())
+              if not (v is None or v != v)]
+    if not values:
+        return None
+    counts: dict = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    top = max(counts.values())
+    return sorted(v for v, k in counts.items() if k == top)[0]
 
 
 def attribute_results(lots: pd.DataFrame, rt: pd.DataFrame) -> list[AttributeResult]:

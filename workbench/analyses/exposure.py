@@ -22,9 +22,9 @@ def disposition_events(sub: Submission) -> pd.DataFrame:
     ds = sub.domain("DS")
     if ds is None or "USUBJID" not in ds.columns:
         return pd.DataFrame(columns=["USUBJID", "DSDECOD", "DSTERM", "DSSTDTC", "DATE_LO"])
-    cat = derive.upper_text(derive.col(ds, "DSCAT")).fillna("")
-    dec = derive.upper_text(derive.col(ds, "DSDECOD"))
-    dec = dec.where(dec.notna(), derive.upper_text(derive.col(ds, "DSTERM")))
+    cat = derive.upper_col(sub, "DS", "DSCAT").fillna("")
+    dec = derive.upper_col(sub, "DS", "DSDECOD")
+    dec = dec.where(dec.notna(), derive.upper_col(sub, "DS", "DSTERM"))
     keep = ~cat.isin({"PROTOCOL MILESTONE", "OTHER EVENT"}) & ~dec.fillna("").isin(MILESTONES) & dec.notna()
     out = pd.DataFrame({"USUBJID": ds["USUBJID"], "DSDECOD": dec, "DSTERM": derive.col(ds, "DSTERM"),
                         "DSSTDTC": derive.col(ds, "DSSTDTC")})

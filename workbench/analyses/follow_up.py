@@ -55,10 +55,10 @@ def ltfu_subjects(sub: Submission) -> set:
     sv = sub.domain("SV")
     if sv is None or "USUBJID" not in sv.columns:
         return set()
-    hit = pd.Series(False, index=sv.index)
+    hit = np.zeros(len(sv), dtype=bool)
     for var in ("EPOCH", "SVEPOCH"):
-        hit |= derive.upper_text(derive.col(sv, var)).fillna("") == LTFU_EPOCH
-    return set(sv.loc[hit, "USUBJID"].dropna())
+        hit |= derive.upper_in(sub, "SV", var, {LTFU_EPOCH})
+    return set(derive.coded(sub, "SV", "USUBJID").present_uniques(hit))
 
 
 @dataclass

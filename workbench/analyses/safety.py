@@ -33,7 +33,9 @@ def _teae(sub: Submission) -> pd.DataFrame:
     ae = derive.adverse_events(sub)
     if len(ae) == 0:
         return ae
-    t = ae[ae["TEAE"].astype(bool)]     # a new frame already: adding columns never touches the AE table
+    # the columns the safety tables and listings read, TEAE records only (a new frame: the AE table is untouched)
+    keep = set(LISTING_COLS) | {"AESI", "DLT"}
+    t = ae[[c for c in ae.columns if c in keep]][ae["TEAE"].astype(bool).to_numpy()]
     t["SOC"] = derive.col(t, "AEBODSYS").astype("object").where(derive.col(t, "AEBODSYS").notna(), UNCODED)
     pt = derive.col(t, "AEDECOD")
     t["PT"] = pt.astype("object").where(pt.notna(), UNCODED)

@@ -272,40 +272,51 @@ def need_dm(sub: Submission) -> NotApplicable | None:
     return NotApplicable("DM or DM.USUBJID is missing (reported by SCR-001)", "缺少 DM 或 DM.USUBJID（由 SCR-001 报告）")
 
 
+@cmemo
+def _present_in(sub: Submission, domain: str, var: str) -> np.ndarray:
+    """``present(column)`` of a dataset column as a boolean array, from its distinct values."""
+    return derive.coded(sub, domain, var).mask([v is not None for v in _norm_uniques(sub, domain, var)])
+
+
 def required_fields(out, severity: str, df: pd.DataFrame, domain: str, fields, *, rows: pd.Series | None = None,
-                    label: str | None = None, what_en: str = "record", what_zh: str = "记录") -> None:
+                    label: str | None = None, what_en: str = "record", what_zh: str = "记录",
+                    sub: Submission | None = None) -> None:
     """Report required variables that are missing: a column absent (or blank on every considered record) is
     one study-level finding; otherwise one finding per record listing its missing variables.
 
-    ``fields`` items are a variable name or a tuple of alternatives (any one present is enough).
+    ``fields`` items are a variable name or a tuple of alternatives (any one present is enough). With ``sub``
+    (when ``df`` is its ``domain`` dataset) presence is read from the columns' distinct values.
     """
     if rows is None:
         rows = pd.Series(True, index=df.index)
-    rows = rows.fillna(False).astype(bool)
-    considered = df[rows]
-    if len(considered) == 0:
+    keep = rows.fillna(False).astype(bool).to_numpy()
+    n = int(keep.sum())
+    if n == 0:
         return
+    whole = sub is not None and sub.domain(domain) is df
+    index = df.index[keep]
     masks = {}
     for f in fields:
         alts = f if isinstance(f, tuple) else (f,)
         name = " / ".join(alts)
-        miss = pd.Series(True, index=considered.index)
+        miss = np.ones(n, dtype=bool)
         for a in alts:
-            if a in considered.columns:
-                miss &= ~present(considered[a])
+            if a in df.columns:
+                has = _present_in(sub, domain, a) if whole else present(df[a]).to_numpy(dtype=bool)
+                miss &= ~has[keep]
         if miss.all():
             absent = not any(a in df.columns for a in alts)
             en = (f"{domain} has no {name} variable" if absent
-                  else f"{domain}: {name} is missing on all {len(considered)} {what_en}s")
-            zh = (f"{domain} 缺少变量 {name}" if absent else f"{domain}：全部 {len(considered)} 条{what_zh}均缺少 {name}")
+                  else f"{domain}: {name} is missing on all {n} {what_en}s")
+            zh = (f"{domain} 缺少变量 {name}" if absent else f"{domain}：全部 {n} 条{what_zh}均缺少 {name}")
             out.add(severity, en, zh, domain=domain)
         elif miss.any():
-            masks[name] = miss
+            masks[name] = pd.Series(miss, index=index)
     if not masks:
         return
     m = pd.DataFrame(masks)
     bad = m.any(axis=1)
-    sel = considered.loc[bad[bad].index]
+    sel = df[keep].loc[bad[bad].index]
     keys = rec_key(df, domain, df.index.isin(sel.index))
     usub = derive.col(sel, "USUBJID")
     labels = derive.col(sel, label) if label else pd.Series(None, index=sel.index, dtype=object)
@@ -330,7 +341,7 @@ def age_years(sub: Submission) -> pd.Series:
         return pd.Series(dtype=float)
     age = to_number(derive.col(subj, "AGE"))
     unit = norm(derive.col(subj, "AGEU")).fillna("YEARS")
-    factor = unit.map(lambda u: 1 / 12 if u.startswith("MONTH") else 1 / 52.1775 if u.startswith("WEEK")
+    factor = map_text(unit, lambda u: 1 / 12 if u.startswith("MONTH") else 1 / 52.1775 if u.startswith("WEEK")
                       else 1 / 365.25 if u.startswith("DAY") else 1 / 8766 if u.startswith("HOUR") else 1.0)
     return pd.Series(age.to_numpy(dtype=float) * factor.to_numpy(dtype=float), index=subj.index)
 

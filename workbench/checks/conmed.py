@@ -20,7 +20,8 @@ def cm_complete(sub, out):
         out.add("critical", "CM (concomitant medications) is missing: concomitant medication cannot be evaluated",
                 "缺少 CM（合并用药）数据集：无法评价合并用药", domain="CM")
         return None
-    required_fields(out, "major", cm, "CM", ("CMTRT", ("CMSTDTC", "CMSTRF", "CMSTRTPT"), "CMDECOD"), label="CMTRT")
+    required_fields(out, "major", cm, "CM", ("CMTRT", ("CMSTDTC", "CMSTRF", "CMSTRTPT"), "CMDECOD"), label="CMTRT",
+                    sub=sub)
     return None
 
 

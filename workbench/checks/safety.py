@@ -40,7 +40,7 @@ def ae_complete(sub, out):
                 "缺少 AE（不良事件）数据集：无法评价安全性", domain="AE")
         return None
     required_fields(out, "major", ae, "AE", ("AETERM", "AESTDTC", "AESER", "AEREL", ("AESEV", "AETOXGR")),
-                    label="AETERM")
+                    label="AETERM", sub=sub)
     return None
 
 
@@ -49,7 +49,7 @@ def ae_coded(sub, out):
     """AEDECOD or AEBODSYS missing on an AE record."""
     if (na := need(sub, "AE", "SAF-001")) is not None:
         return na
-    required_fields(out, "major", sub.domain("AE"), "AE", ("AEDECOD", "AEBODSYS"), label="AETERM")
+    required_fields(out, "major", sub.domain("AE"), "AE", ("AEDECOD", "AEBODSYS"), label="AETERM", sub=sub)
     return None
 
 

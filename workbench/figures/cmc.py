@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from ._common import trace, draft, ARM_COLOURS, data, empty, layout, reason_text, scatter
+from ._common import ARM_COLOURS, data, draft, empty, layout, reason_text, scatter, trace
 from .labels import t
 
 

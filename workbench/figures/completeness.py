@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..findings import ELEMENT_LABELS, Element
-from ._common import trace, draft, empty, layout
+from ._common import draft, empty, layout, trace
 from .labels import t
 
 # status -> (code, colour); code orders the discrete colour scale

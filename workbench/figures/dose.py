@@ -4,7 +4,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._common import trace, draft, arm_colours, arm_label, data, empty, fmt_dose, layout, reason_text
+from ._common import arm_colours, arm_label, data, draft, empty, fmt_dose, layout, reason_text, trace
 from .labels import t
 
 LOG_SPAN = 10.0   # log dose axis when the largest dose exceeds the smallest positive dose by more than 10x

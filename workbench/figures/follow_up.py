@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._common import trace, WEBGL_THRESHOLD, apply_layout, arm_colours, data, draft, empty, pct_text, reason_text
+from ._common import WEBGL_THRESHOLD, apply_layout, arm_colours, data, draft, empty, pct_text, reason_text, trace
 from .labels import t
 
 

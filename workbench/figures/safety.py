@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from ._common import trace, draft, arm_colours, data, empty, layout, pct_text, reason_text, scatter
+from ._common import arm_colours, data, draft, empty, layout, pct_text, reason_text, scatter, trace
 from .labels import t
 
 

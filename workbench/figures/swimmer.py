@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._common import trace, draft, GRADE_COLOURS, arm_colours, arm_label, empty, fmt_dose, layout, scatter
+from ._common import GRADE_COLOURS, arm_colours, arm_label, draft, empty, fmt_dose, layout, scatter, trace
 from .labels import t
 
 DEFAULT_MAX_SUBJECTS = 60
