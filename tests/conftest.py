@@ -1,6 +1,7 @@
 """Shared fixtures: the sample data folder and a running `workbench serve`."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -35,20 +36,19 @@ def _wait(url: str, timeout: float = 90) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def served_app(tmp_path_factory):
-    """`workbench serve sample_data` on a free loopback port, with a throwaway decision store and cache."""
-    tmp = tmp_path_factory.mktemp("serve")
+@contextlib.contextmanager
+def serving(tmp: Path, *extra: str, log_name: str = "voila.log"):
+    """`workbench serve sample_data` on a free loopback port, with a throwaway decision store and cache in ``tmp``."""
     port = _free_port()
     env = {**os.environ, "WORKBENCH_CACHE_DIR": str(tmp / "cache"), "XDG_DATA_HOME": str(tmp / "data")}
-    log = open(tmp / "voila.log", "w")
+    log = open(tmp / log_name, "w")
     proc = subprocess.Popen([sys.executable, "-m", "workbench.cli", "serve", str(REPO / "sample_data"),
-                             f"--port={port}", f"--db-url=sqlite:///{tmp / 'decisions.sqlite'}"],
+                             f"--port={port}", f"--db-url=sqlite:///{tmp / 'decisions.sqlite'}", *extra],
                             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait(f"{base}/voila/tree")
-        yield {"base": base, "db": tmp / "decisions.sqlite", "log": tmp / "voila.log", "proc": proc}
+        yield {"base": base, "db": tmp / "decisions.sqlite", "log": tmp / log_name, "proc": proc}
     finally:
         proc.terminate()
         try:
@@ -57,6 +57,17 @@ def served_app(tmp_path_factory):
             proc.kill()
         log.close()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(tmp / "voila.log", ARTIFACTS / "voila.log")
+        shutil.copy(tmp / log_name, ARTIFACTS / log_name)
 
 
+@pytest.fixture(scope="session")
+def served_app(tmp_path_factory):
+    """`workbench serve sample_data` on a free loopback port, with a throwaway decision store and cache."""
+    with serving(tmp_path_factory.mktemp("serve")) as server:
+        yield server
+
+
+@pytest.fixture
+def serve_with():
+    """`serving` for a test that needs its own server with extra `workbench serve` options."""
+    return serving

@@ -91,7 +91,7 @@ def export_widget(review, lang: str) -> w.VBox:
             label = L("download_json") if name.endswith("json") else L("download_report")
             parts.append(f"<a download='{html.escape(sid)}-{name}' href='data:{mime};charset=utf-8;base64,{data}'>"
                          f"{esc(label)}</a>")
-        links.value = " · ".join(parts)
+        links.value = "".join(parts)
 
     button.on_click(prepare)
     return w.VBox([button, links])

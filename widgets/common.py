@@ -22,6 +22,9 @@ STYLE = """
 .wb-ok { background: #d5f5e3; border-left: 4px solid #1e8449; padding: 6px 10px; }
 .wb-muted { color: #52606d; font-size: 12px; }
 .wb-hash { font-family: monospace; font-size: 11px; word-break: break-all; }
+.wb-export-links a { display: inline-block; margin: 6px 8px 0 0; padding: 4px 12px; border: 1px solid #2874a6;
+  border-radius: 4px; color: #2874a6; text-decoration: none; }
+.wb-export-links a:hover { background: #eef3f8; }
 </style>
 """
 

@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--db-url", default=None)
     s.add_argument("--lang", choices=("zh", "en"), default="zh")
     s.add_argument("--runs", default=None, help="a `workbench batch` output folder for the portfolio page")
+    s.add_argument("--kernel-idle", type=int, default=300, metavar="SECONDS",
+                   help="shut down a page's kernel this long after the page was closed (default 300)")
 
     g = sub.add_parser("sample", help="write the bundled synthetic submissions, or one scaled one")
     g.add_argument("--out", default=None)
@@ -107,11 +109,8 @@ def cmd_batch(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    try:
-        from .serve import main_serve
-    except ImportError:
-        print("workbench serve: not available yet (issue 6)", file=sys.stderr)
-        return EXIT_UNUSABLE
+    from .serve import main_serve
+
     return main_serve(args)
 
 

@@ -23,6 +23,7 @@ def default_root() -> Path:
 
 
 TEMPLATE = "wb-offline"
+CULL_IDLE_S = 300       # default: a kernel with no page connected and idle this long is shut down
 CDN_MARKERS = ("cdn.jsdelivr.net", "unpkg.com", "cdnjs.cloudflare.com")
 
 
@@ -56,7 +57,7 @@ def offline_template(dest: Path) -> Path:
     return dest
 
 
-def voila_command(port: int, host: str = "127.0.0.1") -> list[str]:
+def voila_command(port: int, host: str = "127.0.0.1", kernel_idle: int = CULL_IDLE_S) -> list[str]:
     """Voila over the app's notebooks only: no static files served, no tracebacks to the browser."""
     return [sys.executable, "-m", "voila", str(notebooks_dir()), "--no-browser", f"--port={port}",
             f"--template={TEMPLATE}",
@@ -65,6 +66,13 @@ def voila_command(port: int, host: str = "127.0.0.1") -> list[str]:
             "--VoilaConfiguration.show_tracebacks=False",
             "--VoilaConfiguration.preheat_kernel=False",
             "--VoilaConfiguration.http_keep_alive_timeout=10",
+            # kernels talk to the server over Unix sockets in a private folder, not TCP ports on loopback
+            "--KernelManager.transport=ipc",
+            # a closed page's kernel is shut down: Voila's own shutdown request is refused for want of an
+            # XSRF token (voila-dashboards/voila#1458), so without culling every page left a kernel behind
+            f"--MappingKernelManager.cull_idle_timeout={max(1, kernel_idle)}",
+            f"--MappingKernelManager.cull_interval={max(1, min(60, kernel_idle // 2))}",
+            "--MappingKernelManager.cull_connected=False",
             "--Voila.tornado_settings={'headers': {'X-Frame-Options': 'SAMEORIGIN', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer'}}",
             ]
 
@@ -89,7 +97,7 @@ def main_serve(args) -> int:
         return 2
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"workbench serve: warning: listening on {args.host}, reachable from other machines", file=sys.stderr)
-    cmd = voila_command(args.port, args.host)
+    cmd = voila_command(args.port, args.host, getattr(args, "kernel_idle", CULL_IDLE_S))
     print(f"Reviewer app / 审评应用: {app_url(args.port, args.host)}", flush=True)
     print(f"Submissions / 申报资料: {root.resolve()}", flush=True)
     import shutil

@@ -58,6 +58,28 @@ def _wait_app(page, text: str) -> None:
     page.wait_for_function("!document.body.innerText.includes('Loading widget')", timeout=60_000)
 
 
+def _diagnose(page, server, what: str) -> str:
+    """What the page shows and what Voila logged: a failed wait says why, not only that it timed out."""
+    try:
+        body = page.inner_text("body", timeout=5_000)
+    except Exception as exc:  # noqa: BLE001 - diagnostics must not hide the original failure
+        body = f"(page text unavailable: {exc})"
+    try:
+        log = Path(server["log"]).read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        log = f"(voila log unavailable: {exc})"
+    return (f"{what}\n--- page {page.url} (last 1500 characters) ---\n{body[-1500:]}"
+            f"\n--- voila log (last 40 lines) ---\n" + "\n".join(log.splitlines()[-40:]))
+
+
 @pytest.fixture
-def wait_app():
-    return _wait_app
+def wait_app(server):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    def wait(page, text: str, on=None) -> None:
+        try:
+            _wait_app(page, text)
+        except PlaywrightTimeout as exc:
+            pytest.fail(_diagnose(page, on or server, f"the app never showed {text!r}: {str(exc).splitlines()[0]}"))
+
+    return wait
