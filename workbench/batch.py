@@ -24,6 +24,7 @@ from pathlib import Path
 from . import __version__
 from .discover import discover
 from .review import _umask
+from .textsafe import one_line
 
 RUN_FILE = "run.json"
 
@@ -218,14 +219,14 @@ def main_batch(args) -> int:
     try:
         shard = parse_shard(args.shard)
     except ValueError as exc:
-        print(f"workbench batch: {exc}", file=sys.stderr)
+        print(f"workbench batch: {one_line(exc)}", file=sys.stderr)
         return 2
     root = Path(args.root)
     if not root.is_dir():
-        print(f"workbench batch: {root}: not a folder", file=sys.stderr)
+        print(f"workbench batch: {one_line(root)}: not a folder", file=sys.stderr)
         return 2
     if not discover(root):
-        print(f"workbench batch: no submission folder under {root}", file=sys.stderr)
+        print(f"workbench batch: no submission folder under {one_line(root)}", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
     outcomes = run_batch(root, args.out, args.jobs, args.rules, args.lang, args.timeout, args.force, shard)
@@ -233,7 +234,7 @@ def main_batch(args) -> int:
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
         if o.status in ("failed", "timeout"):
-            print(f"  {o.submission_id}: {o.status}: {o.error}", file=sys.stderr)
+            print(f"  {o.submission_id}: {o.status}: {one_line(o.error)}", file=sys.stderr)
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     print(f"{len(outcomes)} submissions ({summary}) in {time.perf_counter() - t0:.1f} s; "
           f"portfolio: {Path(args.out) / 'portfolio.csv'}")

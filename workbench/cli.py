@@ -10,6 +10,8 @@ import time
 import traceback
 from pathlib import Path
 
+from .textsafe import one_line
+
 EXIT_OK, EXIT_BUG, EXIT_UNUSABLE = 0, 1, 2
 
 
@@ -56,7 +58,7 @@ def _bug(exc: BaseException) -> int:
     fd, log = tempfile.mkstemp(prefix="workbench-error-", suffix=".log")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write("".join(traceback.format_exception(exc)))
-    print(f"workbench: internal error ({type(exc).__name__}: {exc}); traceback in {log}", file=sys.stderr)
+    print(f"workbench: internal error ({type(exc).__name__}: {one_line(exc)}); traceback in {log}", file=sys.stderr)
     return EXIT_BUG
 
 
@@ -69,10 +71,10 @@ def cmd_review(args) -> int:
     try:
         review = run_review(args.submission, rules_path=args.rules)
     except SubmissionError as exc:
-        print(f"workbench: cannot review: {exc}", file=sys.stderr)
+        print(f"workbench: cannot review: {one_line(exc)}", file=sys.stderr)
         return EXIT_UNUSABLE
     except _rules_error() as exc:
-        print(f"workbench: {exc}", file=sys.stderr)
+        print(f"workbench: {one_line(exc)}", file=sys.stderr)
         return EXIT_UNUSABLE
     paths = write_review(review, args.out, lang=args.lang)
     doc_path = paths["review.json"]

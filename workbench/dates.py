@@ -16,8 +16,10 @@ import numpy as np
 import pandas as pd
 
 # YYYY, YYYY-MM, YYYY-MM-DD, optional time part and zone (SDTMIG 3.x, ISO 8601 extended format)
+# the time part, when present, must be a possible time (hour 00-23, minute and second 00-59)
+_HH, _MM = r"(?:[01][0-9]|2[0-3])", r"[0-5][0-9]"
 _DTC_RE = (r"^\s*(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?"
-           r"(?:T\d{2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?\s*$")
+           rf"(?:T{_HH}(?::{_MM}(?::{_MM}(?:\.[0-9]+)?)?)?)?(?:Z|[+-]{_HH}(?::?{_MM})?)?\s*$")
 
 MISSING, FULL, PARTIAL, MALFORMED = "missing", "full", "partial", "malformed"
 

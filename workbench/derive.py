@@ -190,6 +190,8 @@ def exposure(sub: Submission) -> pd.DataFrame:
     if ex is None:
         return pd.DataFrame(columns=["USUBJID", "DOSE_N", "DOSE_UNIT_N", "START_LO", "START_HI", "ARM"])
     out = ex.copy()
+    if "USUBJID" not in out.columns:   # records of no subject (TRC-002 reports it): kept, matched to nobody
+        out["USUBJID"] = pd.Series(None, index=out.index, dtype=object)
     out["DOSE_N"], out["DOSE_UNIT_N"] = normalise_doses(col(ex, "EXDOSE"), col(ex, "EXDOSU"))
     d = dates(sub, "EX", "EXSTDTC")
     out["START_LO"], out["START_HI"] = d.lo, d.hi
@@ -278,6 +280,8 @@ def adverse_events(sub: Submission) -> pd.DataFrame:
         return pd.DataFrame(columns=["USUBJID", "ARM", "DOSED", "TEAE", "RELATED", "GRADE", "SERIOUS", "FATAL",
                                      "DLT", "AESI", "TUMOUR", "START_LO", "START_HI", "ONSET_DAY"])
     out = ae.copy(deep=False)    # new columns only: the dataset itself is never modified (copy-on-write)
+    if "USUBJID" not in out.columns:   # records of no subject (TRC-002 reports it): kept, matched to nobody
+        out["USUBJID"] = pd.Series(None, index=out.index, dtype=object)
     usub = col(out, "USUBJID")
     subj = subjects(sub)
     out["ARM"] = pd.Series(spread(sub, "AE", subj["ARM"]), index=out.index) if len(subj) else None

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pandas as pd
 
 from .manifest import MAX_MANIFEST_BYTES, ManifestProblem, ProblemKind, parse_manifest
-from .readers import (DATASET_EXTENSIONS, FORMAT_PREFERENCE, ReadError, read_csv_bytes, read_dataset,
+from .readers import (DATASET_EXTENSIONS, FORMAT_PREFERENCE, MAX_CSV_BYTES, ReadError, read_csv_bytes, read_dataset,
                       sha256_file, tidy)
 from .submission import InputFile, LoadIssue, LoadReason, Submission
+from .textsafe import one_line
 
-DOMAIN_RE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
+DOMAIN_RE = re.compile(r"[A-Z][A-Z0-9]{1,7}")   # used with fullmatch: '$' would accept a trailing newline
 SUPP_COLUMNS = ("RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QVAL")
 BATCH_COLUMNS = ("LOTID", "PROCVER", "MFGDT", "SITE", "STATUS", "FAILREASON")
 RELEASE_COLUMNS = ("LOTID", "ATTRIBUTE", "RESULT", "UNIT", "SPEC_LOW", "SPEC_HIGH", "SPEC_TEXT")
@@ -41,7 +43,7 @@ class _Loader:
         self.seeds: dict[int, tuple[pd.DataFrame, dict]] = {}   # id(frame) -> (frame, column codes from tidy)
 
     def issue(self, path: str, reason: LoadReason | str, en: str, zh: str, domain: str | None = None):
-        self.issues.append(LoadIssue(path, LoadReason(reason), en, zh, domain))
+        self.issues.append(LoadIssue(one_line(path), LoadReason(reason), en, zh, domain))
 
     # -- datasets ---------------------------------------------------------
     def dataset_candidates(self, folder: Path) -> dict[str, list[Path]]:
@@ -60,7 +62,10 @@ class _Loader:
             if not p.is_file():
                 continue
             dom = p.stem.upper()
-            if not DOMAIN_RE.match(dom):
+            if not DOMAIN_RE.fullmatch(dom):
+                self.issue(_rel(self.root, p), LoadReason.UNRECOGNISED_NAME,
+                           "file name is not an SDTM dataset name (1-8 letters and digits); not read",
+                           "文件名不是 SDTM 数据集名称（1-8 个字母或数字），未读取")
                 continue
             found.setdefault(dom, []).append(p)
         return found
@@ -72,6 +77,11 @@ class _Loader:
             if size == 0:
                 self.inputs.append(InputFile(rel, sha256_file(path), 0, None, kind, domain))
                 self.issue(rel, LoadReason.EMPTY, "file is empty (0 bytes)", "文件为空（0 字节）", domain)
+                return None
+            if path.suffix.lower() == ".csv" and size > MAX_CSV_BYTES:   # refused before it is read into memory
+                self.inputs.append(InputFile(rel, sha256_file(path), None, None, kind, domain))
+                self.issue(rel, LoadReason.TOO_LARGE, f"file larger than {MAX_CSV_BYTES} bytes ({size} bytes); not read",
+                           f"文件超过 {MAX_CSV_BYTES} 字节（{size} 字节），未读取", domain)
                 return None
             data = path.read_bytes() if path.suffix.lower() == ".csv" else None
             digest = sha256_file(path) if data is None else __import__("hashlib").sha256(data).hexdigest()
@@ -91,9 +101,7 @@ class _Loader:
             self.seeds[id(frame)] = (frame, seeds)
         self.inputs.append(InputFile(rel, digest, len(frame), encoding, kind, domain))
         for w in warnings:
-            zh = w.replace("malformed line(s) with the wrong number of fields skipped", "行字段数不符，已跳过").replace(
-                "lines in both UTF-8 and GB18030 encodings (decoded line by line)", "文件混用 UTF-8 与 GB18030 编码（已逐行解码）")
-            self.issue(rel, LoadReason.ENCODING if "encoding" in w else LoadReason.CORRUPT, w, zh, domain)
+            self.issue(rel, w.reason, w.en, w.zh, domain)
         return frame
 
     def load_datasets(self, folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], dict[str, str]]:
@@ -177,7 +185,13 @@ class _Loader:
 
     # -- CMC ---------------------------------------------------------------
     def load_cmc_table(self, name: str, required: tuple[str, ...]) -> pd.DataFrame | None:
-        path = self.root / "cmc" / name
+        folder = self.root / "cmc"
+        if folder.is_symlink():
+            if name == "batches.csv":   # said once for the folder
+                self.issue("cmc", LoadReason.LINK, "the cmc folder is a symbolic link; not followed",
+                           "cmc 文件夹是符号链接，未读取")
+            return None
+        path = folder / name
         if path.is_symlink():
             self.issue(f"cmc/{name}", LoadReason.LINK, "file is a symbolic link; not followed", "文件是符号链接，未读取")
             return None
@@ -207,12 +221,22 @@ class _Loader:
             frame = self.read_table(index_path, "documents_index")
         real_docdir = docdir.resolve()
         present: dict[str, Path] = {}
+        irregular: set[str] = set()
         for dirpath, dirnames, filenames in os.walk(docdir, followlinks=False):
             for fn in filenames:
                 p = Path(dirpath) / fn
                 rel_doc = p.relative_to(docdir).as_posix()
                 if rel_doc == "index.csv":
                     continue
+                try:
+                    regular = stat.S_ISREG(p.lstat().st_mode)
+                except OSError:
+                    regular = False
+                if not regular and not p.is_symlink():   # a pipe, socket or device is never opened
+                    self.issue(f"documents/{rel_doc}", LoadReason.NOT_REGULAR,
+                               "not a regular file (a pipe, socket or device); not opened",
+                               "不是普通文件（管道、套接字或设备），未打开")
+                    irregular.add(rel_doc)
                 present[rel_doc] = p
         hashes: dict[str, str] = {}
         if frame is not None:
@@ -246,6 +270,10 @@ class _Loader:
         for rel_doc, p in sorted(present.items()):
             if p.is_symlink():
                 continue
+            if rel_doc in irregular:
+                if rel_doc not in indexed:
+                    unindexed.append(rel_doc)
+                continue
             digest = hashes.get(rel_doc) or sha256_file(p)
             self.inputs.append(InputFile(f"documents/{rel_doc}", digest, None, None, "document"))
             if rel_doc not in indexed:
@@ -271,7 +299,10 @@ class _Loader:
             return "outside", None
         if resolved != real_docdir and real_docdir not in resolved.parents:
             return "outside", None
-        if not resolved.is_file():
+        try:
+            if not resolved.is_file():
+                return "missing", None
+        except OSError:   # e.g. a name longer than the file system allows
             return "missing", None
         if rel_doc not in hashes:
             try:
@@ -309,6 +340,13 @@ def _merge_supp(datasets: dict[str, pd.DataFrame], supp: dict[str, pd.DataFrame]
         s["IDVARVAL"] = s["IDVARVAL"].map(_key_text)
         s["QNAM"] = s["QNAM"].map(lambda v: str(v).strip().upper() if v is not None else None)
         s = s[s["QNAM"].notna()]
+        reserved = s["QNAM"].isin(["USUBJID", "STUDYID", "DOMAIN", "IDVAR", "IDVARVAL"]) | s["QNAM"].str.startswith("_")
+        if reserved.any():   # a qualifier may not overwrite the keys the merge is made on
+            names = ", ".join(sorted(one_line(q) for q in set(s.loc[reserved, "QNAM"])))
+            loader.issue(loader_path(loader, name), LoadReason.CORRUPT,
+                         f"{name}: {int(reserved.sum())} qualifier(s) named after a key variable ({names}); not merged",
+                         f"{name}：{int(reserved.sum())} 个补充限定符以关键变量命名（{names}），未合并", name)
+            s = s[~reserved]
         merged = parent
         for idvar, group in s.groupby("IDVAR", sort=True):
             keys = ["USUBJID"] + (["__IDVAL"] if idvar else [])

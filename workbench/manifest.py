@@ -273,6 +273,10 @@ def parse_manifest(text: str) -> tuple[Manifest | None, list[ManifestProblem]]:
         return None, [ManifestProblem("(file)", ProblemKind.UNREADABLE,
                                       f"submission.yaml cannot be read{where}: {problem}",
                                       f"submission.yaml 无法读取{where.replace(' at line', '（第').replace(', column', ' 行，第') + ' 列）' if where else ''}：{problem}")]
+    except RecursionError:   # PyYAML composes nested collections recursively
+        return None, [ManifestProblem("(file)", ProblemKind.UNREADABLE,
+                                      "submission.yaml cannot be read: collections nested too deeply",
+                                      "submission.yaml 无法读取：嵌套层级过深")]
     if data is None:
         data = {}
     return validate_manifest(data)

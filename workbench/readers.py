@@ -5,6 +5,7 @@ import csv
 import hashlib
 import io
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,16 @@ DATASET_EXTENSIONS = (".xpt", ".sas7bdat", ".parquet", ".csv", ".xlsx")
 FORMAT_PREFERENCE = {ext: i for i, ext in enumerate(DATASET_EXTENSIONS)}
 
 MAX_CSV_BYTES = 4 * 1024 ** 3
+MAX_XLSX_CELLS = 50_000_000   # rows x columns of a worksheet's used range (a 5 KB file can claim 17 billion)
+XPT_RECORD = 80               # a SAS transport file is a whole number of 80-byte records
+
+
+class ReadWarning(NamedTuple):
+    """A file was read, but not cleanly: ``reason`` is a LoadReason value, messages in both languages."""
+
+    reason: str
+    en: str
+    zh: str
 
 
 class ReadError(Exception):
@@ -109,7 +120,7 @@ def read_csv_bytes(data: bytes) -> tuple[pd.DataFrame, str, list[str]]:
     if len(data) > MAX_CSV_BYTES:
         raise ReadError("too_large", f"file larger than {MAX_CSV_BYTES} bytes", f"文件超过 {MAX_CSV_BYTES} 字节")
     text, encoding, warning = decode_text(data)
-    warnings = [warning] if warning else []
+    warnings = [ReadWarning("unknown_encoding", warning, "文件混用 UTF-8 与 GB18030 编码（已逐行解码）")] if warning else []
     if not text.strip():
         raise ReadError("empty", "file has no header row", "文件没有表头行")
     try:
@@ -128,7 +139,8 @@ def read_csv_bytes(data: bytes) -> tuple[pd.DataFrame, str, list[str]]:
         except (pd.errors.ParserError, csv.Error, ValueError) as exc:
             raise ReadError("corrupt", f"CSV cannot be parsed: {str(exc).splitlines()[0]}",
                             f"CSV 无法解析：{str(exc).splitlines()[0]}") from None
-        warnings.append(f"{len(bad)} malformed line(s) with the wrong number of fields skipped")
+        warnings.append(ReadWarning("corrupt", f"{len(bad)} malformed line(s) with the wrong number of fields skipped",
+                                    f"{len(bad)} 行字段数不符，已跳过"))
     except (csv.Error, ValueError) as exc:
         raise ReadError("corrupt", f"CSV cannot be parsed: {str(exc).splitlines()[0]}",
                         f"CSV 无法解析：{str(exc).splitlines()[0]}") from None
@@ -145,7 +157,7 @@ def read_dataset(path: Path, data: bytes | None = None) -> tuple[pd.DataFrame, s
             import pyreadstat
 
             frame, meta = pyreadstat.read_xport(str(path))
-            return frame, None, []
+            return frame, None, _xpt_truncation(path, len(frame))
         if ext == ".sas7bdat":
             import pyreadstat
 
@@ -154,6 +166,7 @@ def read_dataset(path: Path, data: bytes | None = None) -> tuple[pd.DataFrame, s
         if ext == ".parquet":
             return pd.read_parquet(path), None, []
         if ext == ".xlsx":
+            _xlsx_size_guard(path)
             return pd.read_excel(path, dtype=str, engine="openpyxl"), None, []
     except ReadError:
         raise
@@ -164,6 +177,50 @@ def read_dataset(path: Path, data: bytes | None = None) -> tuple[pd.DataFrame, s
         raise ReadError("corrupt", f"{ext[1:].upper()} file cannot be read ({type(exc).__name__}: {msg})",
                         f"{ext[1:].upper()} 文件无法读取（{type(exc).__name__}：{msg}）") from None
     raise ReadError("corrupt", f"unsupported format {ext}", f"不支持的格式 {ext}")
+
+
+def _xpt_truncation(path: Path, rows: int) -> list[ReadWarning]:
+    """A transport file cut short: pyreadstat reads what is there without complaint, so say so."""
+    size = path.stat().st_size
+    if size % XPT_RECORD == 0:
+        return []
+    return [ReadWarning("corrupt", f"file is truncated ({size} bytes, not a whole number of {XPT_RECORD}-byte records): "
+                                   f"{rows} record(s) read, the last record(s) may be missing",
+                        f"文件不完整（{size} 字节，不是 {XPT_RECORD} 字节记录的整数倍）：读取 {rows} 条记录，末尾记录可能缺失")]
+
+
+def _xlsx_size_guard(path: Path) -> None:
+    """Refuse a worksheet whose used range is absurdly large before pandas materialises it cell by cell.
+
+    The range the sheet declares is checked first (instant); then the cells it really has, in a streaming pass
+    that keeps nothing (a sheet may declare nothing, or lie)."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    def refuse(rows: int, cols: int):
+        where = f"{get_column_letter(min(max(cols, 1), 16384))}{rows}"
+        return ReadError("too_large", f"worksheet reaches cell {where} ({rows} rows x {cols} columns, over "
+                                      f"{MAX_XLSX_CELLS:,} cells); not read",
+                         f"工作表延伸至单元格 {where}（{rows} 行 × {cols} 列，超过 {MAX_XLSX_CELLS:,} 个单元格），未读取")
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb.worksheets[0]
+        rows, cols = ws.max_row or 0, ws.max_column or 0
+        if rows * cols > MAX_XLSX_CELLS:
+            raise refuse(rows, cols)
+        ws.reset_dimensions()
+        last_row = width = 0
+        for i, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            used = len(row)
+            while used and row[used - 1] is None:
+                used -= 1
+            if used:
+                last_row, width = i, max(width, used)
+                if last_row * width > MAX_XLSX_CELLS:
+                    raise refuse(last_row, width)
+    finally:
+        wb.close()
 
 
 SEED_ALL_ROWS = 250_000   # tables up to this size keep every text column's codes; larger ones only the keys

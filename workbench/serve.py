@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .settings import default_db_url
+from .textsafe import one_line
 
 
 def notebooks_dir() -> Path:
@@ -93,7 +94,7 @@ def serve_env(root: Path, db_url: str | None, lang: str, runs: str | None = None
 def main_serve(args) -> int:
     root = Path(args.root) if args.root else default_root()
     if not root.is_dir():
-        print(f"workbench serve: {root}: not a folder", file=sys.stderr)
+        print(f"workbench serve: {one_line(root)}: not a folder", file=sys.stderr)
         return 2
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"workbench serve: warning: listening on {args.host}, reachable from other machines", file=sys.stderr)

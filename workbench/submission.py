@@ -24,6 +24,8 @@ class LoadReason(str, Enum):
     TOO_LARGE = "too_large"                # exceeds a safety limit
     PATH_OUTSIDE = "path_outside"          # documents index path leaves documents/
     LINK = "symlink"                       # a file that is a link is never followed
+    UNRECOGNISED_NAME = "unrecognised_name"  # a dataset file whose name is not an SDTM dataset name
+    NOT_REGULAR = "not_regular_file"       # a pipe, socket or device where a file was expected
 
 
 @dataclass(frozen=True)

@@ -122,3 +122,35 @@ def test_define_xml_variables(tmp_path):
         '</MetaDataVersion></Study></ODM>')
     sub = load_submission(tmp_path)
     assert sub.define == {"DM": {"USUBJID", "AGE"}}
+
+
+SAS7BDAT = Path(__file__).parent / "data" / "sas7bdat"   # written by ReadStat (make.py), not by this project
+
+
+def test_real_sas7bdat_files_load_like_their_xpt_originals(tmp_path):
+    """DM, AE and EX of the bare sample as real SAS7BDAT files give the same tables, findings and tier as the XPT."""
+    import shutil
+
+    from workbench.review import run_review
+
+    bare = Path(__file__).resolve().parents[2] / "sample_data" / "bare-sdtm"
+    xpt, sas = tmp_path / "xpt", tmp_path / "sas"
+    for folder, ext, src in ((xpt, "xpt", bare), (sas, "sas7bdat", SAS7BDAT)):
+        folder.mkdir()
+        for dom in ("dm", "ae", "ex"):
+            shutil.copy(src / f"{dom}.{ext}", folder / f"{dom}.{ext}")
+    a, b = load_submission(xpt), load_submission(sas)
+    assert b.load_issues == []
+    assert b.dataset_files == {"DM": "dm.sas7bdat", "AE": "ae.sas7bdat", "EX": "ex.sas7bdat"}
+    for dom in ("DM", "AE", "EX"):
+        pd.testing.assert_frame_equal(a.domain(dom), b.domain(dom))
+    rows = {f.path: f.rows for f in b.inputs}
+    assert rows == {"dm.sas7bdat": 18, "ae.sas7bdat": 91, "ex.sas7bdat": 16}
+    assert {f.path: f.sha256 for f in b.inputs}["ae.sas7bdat"] == \
+        hashlib.sha256((SAS7BDAT / "ae.sas7bdat").read_bytes()).hexdigest()
+    # pandas' own SAS reader (independent of ReadStat) sees the same records
+    assert len(pd.read_sas(SAS7BDAT / "ae.sas7bdat", encoding="utf-8")) == len(b.domain("AE"))
+    ra, rb = run_review(xpt), run_review(sas)
+    key = lambda f: (f.check_id, f.usubjid or "", (f.record or "").replace(".sas7bdat", ".xpt"), f.severity)  # noqa: E731
+    assert sorted(map(key, ra.findings)) == sorted(map(key, rb.findings))
+    assert ra.tier.proposed == rb.tier.proposed

@@ -87,8 +87,8 @@ def dose_recorded(sub, out):
     bad_unit = active & present(unit) & has_dose & ex["DOSE_UNIT_N"].isna() & ~ex["ZERO"]
     arms = derive.arm_doses(sub)
     arms = arms[arms["IN_MANIFEST"] & ~arms["CONTROL"] & arms["DOSE"].notna()] if len(arms) else arms
-    arm_dose = ex["ARM"].map(dict(zip(arms["ARM"], arms["DOSE"].astype(float), strict=True))) if len(arms) else \
-        pd.Series(np.nan, index=ex.index)
+    arm_dose = ex["ARM"].map(dict(zip(arms["ARM"], arms["DOSE"].astype(float), strict=True))).astype(float) \
+        if len(arms) else pd.Series(np.nan, index=ex.index)   # float even when EX has no rows
     arm_unit = ex["ARM"].map(dict(zip(arms["ARM"], arms["DOSE_UNIT"], strict=True))) if len(arms) else \
         pd.Series(None, index=ex.index, dtype=object)
     comparable = active & (ex["DOSE_N"] > 0) & arm_dose.notna() & (arm_dose > 0) & (ex["DOSE_UNIT_N"] == arm_unit)

@@ -24,6 +24,8 @@ from ._common import (
 from .registry import NotApplicable, check
 
 C = Element.COMPLIANCE
+# SDTM datasets that have no subjects: trial design (TA, TE, TV, TI, TS, TD, TM), relationships, device ids
+NO_SUBJECT_DOMAINS = frozenset({"TA", "TE", "TV", "TI", "TS", "TD", "TM", "RELREC", "POOLDEF", "DI", "OI"})
 STUDY_CRITICAL = ("PROTOCOL", "CSR")
 STUDY_MAJOR = ("REGISTRATION_RECORD", "IB", "ICF_TEMPLATE", "SOP_PRODUCT_HANDLING", "PRODUCT_ACCOUNTABILITY", "SAP")
 SITE_MAJOR = ("INVESTIGATOR_CV", "TRAINING_RECORD", "MONITORING_REPORT")
@@ -96,7 +98,14 @@ def orphan_records(sub, out):
     known = set(dm["USUBJID"].dropna())
     tables = [(d, df) for d, df in sorted(sub.datasets.items()) if d != "DM"] + sorted(sub.supp.items())
     for dom, df in tables:
-        if "USUBJID" not in df.columns or df.empty:
+        if df.empty:
+            continue
+        if "USUBJID" not in df.columns:
+            if dom not in NO_SUBJECT_DOMAINS and sub.datasets.get(dom) is df:   # SUPP-- without it: TRC-007
+                out.add("critical", f"{dom}: no USUBJID variable: its {len(df)} record(s) belong to no subject and "
+                                    f"drop out of every subject-level check and analysis",
+                        f"{dom}：缺少 USUBJID 变量，其 {len(df)} 条记录不属于任何受试者，无法用于任何受试者层面的核查和分析",
+                        domain=dom, record=f"{dom}.USUBJID")
             continue
         u = df["USUBJID"]
         if sub.datasets.get(dom) is df:   # per distinct subject of the domain, not per record
