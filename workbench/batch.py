@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,43 @@ from .review import _umask
 from .textsafe import one_line
 
 RUN_FILE = "run.json"
+
+
+class _Running:
+    """Review subprocesses in flight, so that Ctrl-C stops them at once instead of waiting for them to finish."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.procs: set[subprocess.Popen] = set()
+        self.stopping = threading.Event()
+
+    def add(self, proc: subprocess.Popen) -> None:
+        with self.lock:
+            self.procs.add(proc)
+        if self.stopping.is_set():   # started just as the batch was interrupted
+            self.kill(proc)
+
+    def discard(self, proc: subprocess.Popen) -> None:
+        with self.lock:
+            self.procs.discard(proc)
+
+    @staticmethod
+    def kill(proc: subprocess.Popen) -> None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)   # the worker and its kernel (its own session)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def stop_all(self) -> None:
+        self.stopping.set()
+        with self.lock:
+            procs = list(self.procs)
+        for proc in procs:
+            self.kill(proc)
+
+
+class Interrupted(Exception):
+    """The batch was interrupted while this submission ran; its partial output was removed."""
 
 
 @dataclass
@@ -79,16 +117,16 @@ def submission_id_of(folder: Path) -> str:
 def plan_jobs(root: Path, shard: tuple[int, int] | None = None) -> list[Job]:
     """Submissions under root (sorted), unique output ids, and the K-th of N shards when asked."""
     folders = discover(root)
-    if shard is not None:
-        k, n = shard
-        folders = [f for i, f in enumerate(folders) if i % n == k - 1]
     jobs, seen = [], set()
-    for f in folders:
+    for f in folders:   # ids made unique over all folders first, so two shards never write one output folder
         sid = submission_id_of(f)
         if sid in seen:  # two folders declaring one id: keep both, named apart
             sid = f"{sid}__{re.sub(r'[^A-Za-z0-9._-]', '_', f.name)}"[:100]
         seen.add(sid)
         jobs.append(Job(f, sid))
+    if shard is not None:
+        k, n = shard
+        jobs = [j for i, j in enumerate(jobs) if i % n == k - 1]
     return jobs
 
 
@@ -123,7 +161,7 @@ def _replace_dir(tmp: Path, target: Path) -> None:
 
 
 def run_one(job: Job, out: Path, rules_path: str | None, rules_sha: str, lang: str, timeout: int, force: bool,
-            src_sha: str) -> Outcome:
+            src_sha: str, running: _Running | None = None) -> Outcome:
     """Execute the review notebook for one submission in a subprocess; never raises for a bad submission."""
     from .serve import notebooks_dir
 
@@ -138,10 +176,13 @@ def run_one(job: Job, out: Path, rules_path: str | None, rules_sha: str, lang: s
            str(tmp / "review.ipynb"), json.dumps(params), str(timeout)]
     t0 = time.perf_counter()
     status, error = "ok", None
+    proc = None
     try:
         with open(log_path, "w", encoding="utf-8") as log:
             proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            if running is not None:
+                running.add(proc)
             try:
                 rc = proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -149,6 +190,8 @@ def run_one(job: Job, out: Path, rules_path: str | None, rules_sha: str, lang: s
                 proc.wait()
                 status, error = "timeout", f"no result within {timeout} s"
             else:
+                if running is not None and running.stopping.is_set():
+                    raise Interrupted(job.submission_id)
                 if rc != 0:
                     status = "failed"
                     error = _last_error(log_path) or f"review notebook exited with code {rc}"
@@ -164,6 +207,9 @@ def run_one(job: Job, out: Path, rules_path: str | None, rules_sha: str, lang: s
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        if running is not None and proc is not None:
+            running.discard(proc)
     return Outcome(job.submission_id, str(job.folder), status, seconds, error)
 
 
@@ -196,17 +242,19 @@ def run_batch(root: str | os.PathLike, out: str | os.PathLike, jobs: int | None 
     workers = max(1, jobs or os.cpu_count() or 1)
     outcomes: list[Outcome] = []
     bar = tqdm(total=len(planned), desc="review", unit="submission", disable=not progress, file=sys.stderr)
+    running = _Running()
     with cf.ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(run_one, j, out, rules_path, rules.sha256, lang, timeout, force,
-                               source_sha256(j.folder)): j for j in planned}
+                               source_sha256(j.folder), running): j for j in planned}
         try:
             for fut in cf.as_completed(futures):
                 outcomes.append(fut.result())
                 bar.update(1)
                 bar.set_postfix_str(f"{outcomes[-1].submission_id}: {outcomes[-1].status}")
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:   # stop at once: queued runs cancelled, running ones killed and removed
             for f in futures:
                 f.cancel()
+            running.stop_all()
             raise
         finally:
             bar.close()

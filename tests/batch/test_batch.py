@@ -95,11 +95,24 @@ def test_interrupted_batch_leaves_no_partial_outputs(root, tmp_path):
     proc.wait(timeout=60)
     time.sleep(0.5)
     assert not list(out.glob(".tmp-*"))
-    for d in out.iterdir():  # whatever finished is complete
-        if d.is_dir():
-            assert (d / "run.json").is_file()
-            if json.loads((d / "run.json").read_text())["status"] == "ok":
-                assert (d / "review.json").is_file() and (d / "report.html").is_file()
+    assert not _processes_mentioning(str(out)), "a review worker outlived the interrupted batch"
+    # Ctrl-C came while the first review ran: it was stopped, not waited for, and left nothing behind
+    assert not [d.name for d in out.iterdir() if d.is_dir()]
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    """Live processes whose command line contains ``text`` (the workers name their output folder)."""
+    found = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                cmdline = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                state = (d / "stat").read_text().split(") ", 1)[1][:1]
+            except OSError:
+                continue
+            if text in cmdline and state != "Z":
+                found.append(int(d.name))
+    return found
 
 
 def test_shards_partition_the_submissions(root):
@@ -108,3 +121,13 @@ def test_shards_partition_the_submissions(root):
     assert parts[0] | parts[1] == everything and not parts[0] & parts[1]
     with pytest.raises(ValueError):
         parse_shard("3/2")
+
+
+def test_shards_never_share_an_output_folder(tmp_path):
+    """Two folders declaring one submission_id land in different shards: their output ids still differ."""
+    for name in ("a-first", "b-second"):
+        shutil.copytree(SAMPLES / "bare-sdtm", tmp_path / name)
+        (tmp_path / name / "submission.yaml").write_text("submission_id: SAME-ID\n", encoding="utf-8")
+    ids = [j.submission_id for k in (1, 2) for j in plan_jobs(tmp_path, (k, 2))]
+    assert sorted(ids) == sorted(j.submission_id for j in plan_jobs(tmp_path))
+    assert len(set(ids)) == 2 and "SAME-ID" in ids
