@@ -100,8 +100,11 @@ def export_widget(review, lang: str) -> w.VBox:
 class ReviewApp(w.VBox):
     """Header with the language switch, and one tab per section (built when first opened)."""
 
-    def __init__(self, review, store=None, reviewer: str = "", lang: str = "zh", **kw):
+    def __init__(self, review, store=None, reviewer: str = "", lang: str = "zh", open_store=None, **kw):
+        """``store``: the decision store, or None; ``open_store``: instead, a function opening it, called when
+        the evidence-tier tab (its only user) is first opened - ``(store or None, error message or "")``."""
         self.review, self.store, self.reviewer = review, store, reviewer
+        self._open_store, self._store_error = open_store, ""
         super().__init__(**kw)
         self.add_class("wb-review-app")
         self.switch = LanguageSwitch(lang)
@@ -114,7 +117,8 @@ class ReviewApp(w.VBox):
         title = w.HTML(f"{STYLE}<h2 class='wb-app-title'>{esc(t('app_title', lang))} — {esc(sid)}</h2>"
                        f"<a href='index.ipynb?lang={lang}' class='wb-muted'>← {esc(t('back_to_list', lang))}</a>")
         self.tabs = w.Tab()
-        self.tabs.children = [w.VBox([w.HTML(esc(t("loading", lang)))]) for _ in TAB_ORDER]
+        placeholder = w.VBox([w.HTML(esc(t("loading", lang)))])   # one view model for every unopened tab
+        self.tabs.children = [placeholder] * len(TAB_ORDER)
         self.tabs.titles = [SECTIONS[s][0 if lang == "zh" else 1] for s in TAB_ORDER]
         self._built: set[int] = set()
         self.tabs.observe(lambda ch: self._ensure(ch["new"]), names="selected_index")
@@ -133,7 +137,10 @@ class ReviewApp(w.VBox):
             elif section == "completeness":
                 content = FindingsExplorer(self.review, lang)
             elif section == "tier":
-                content = TierPanel(self.review, self.store, self.reviewer, lang)
+                content = TierPanel(self.review, self._decision_store(), self.reviewer, lang)
+                if self._store_error:
+                    content = w.VBox([w.HTML(f"<div class='wb-error wb-app-error'>{esc(self._store_error)}</div>"),
+                                      content])
             elif section == "export":
                 content = export_widget(self.review, lang)
             else:
@@ -146,6 +153,13 @@ class ReviewApp(w.VBox):
         children[index] = content
         self.tabs.children = children
 
+    def _decision_store(self):
+        """The decision store, opened on first use when the app was given ``open_store``."""
+        if self._open_store is not None:
+            opener, self._open_store = self._open_store, None
+            self.store, self._store_error = opener()
+        return self.store
+
 
 def _query() -> dict[str, str]:
     """Voila passes the page's query string to the kernel as QUERY_STRING."""
@@ -157,15 +171,22 @@ def _error(message: str) -> None:
     display(HTML(f"{STYLE}<div class='wb-error wb-app-error'>{esc(message)}</div>"))
 
 
-def _store(db_url):
+def _open_store(db_url) -> tuple[object | None, str]:
+    """(the decision store, "") or (None, the reason it is unavailable, in one line)."""
     from workbench.store import DecisionStore
 
     try:
-        return DecisionStore(db_url or None)
+        return DecisionStore(db_url or None), ""
     except Exception as exc:  # noqa: BLE001
         log.exception("decision store unavailable")
-        _error(f"decision store unavailable / 审评结论库不可用: {exc}")
-        return None
+        return None, f"decision store unavailable / 审评结论库不可用: {exc}"
+
+
+def _store(db_url):
+    store, error = _open_store(db_url)
+    if error:
+        _error(error)
+    return store
 
 
 def open_review(submission_path: str = "", rules_path: str | None = None, lang: str = "zh", db_url: str | None = None,
@@ -199,8 +220,10 @@ def open_review(submission_path: str = "", rules_path: str | None = None, lang: 
         log.exception("review failed")
         _error(f"review failed / 审评失败: {type(exc).__name__}: {exc}")
         return
-    app = ReviewApp(review, _store(db_url or os.environ.get("WORKBENCH_DB_URL")),
-                    reviewer or os.environ.get("WORKBENCH_REVIEWER", ""), lang)
+    # the decision store (SQLAlchemy: a third of a second to import) is opened with the evidence-tier tab
+    db_url = db_url or os.environ.get("WORKBENCH_DB_URL")
+    app = ReviewApp(review, None, reviewer or os.environ.get("WORKBENCH_REVIEWER", ""), lang,
+                    open_store=lambda: _open_store(db_url))
     display(app)
     _LAST["app"] = app
 

@@ -50,16 +50,30 @@ def html_table(df: pd.DataFrame, max_rows: int = 200, classes: dict[int, str] | 
     return f"<table class='wb-table'><tr>{head}</tr>{''.join(body)}</table>{more}"
 
 
+def plotly_bundle(fig) -> dict:
+    """The mime bundle plotly's ``plotly_mimetype`` renderer displays for ``fig`` (same JSON, same config),
+    built without ``plotly.io``'s renderer registry: importing that registry imports nbformat, hence
+    jsonschema and rfc3987-syntax, which compiles some forty grammars - seconds of a kernel's start."""
+    import json
+
+    from plotly.io._json import to_json
+    from plotly.io._utils import validate_coerce_fig_to_dict
+    from plotly.offline.offline import _get_jconfig
+
+    fig_dict = validate_coerce_fig_to_dict(fig, True)
+    config = _get_jconfig({})
+    if config:
+        fig_dict["config"] = config
+    return {"application/vnd.plotly.v1+json": json.loads(to_json(fig_dict, validate=False, remove_uids=False))}
+
+
 def figure_output(fig) -> w.Output:
     """A plotly figure in an Output widget, rendered by the bundled plotly mime renderer (offline)."""
-    import plotly.io as pio
+    from IPython.display import display
 
-    pio.renderers.default = "plotly_mimetype"
     out = w.Output()
     with out:
-        from IPython.display import display
-
-        display(fig)
+        display(plotly_bundle(fig), raw=True)
     return out
 
 

@@ -63,3 +63,45 @@ def test_tier_panel_override_needs_reason(defects, store):
     assert "remediated" in panel.history.value
     panel._record("signoff")
     assert store.current(defects.submission.submission_id, defects.submission.input_sha256).signed_off
+
+
+def test_figure_bundle_is_plotlys_mimetype_bundle(defects):
+    """The app displays figures with the very bundle plotly's 'plotly_mimetype' renderer would produce."""
+    import plotly.io as pio
+
+    from widgets.common import plotly_bundle
+    from workbench import figure_hooks
+
+    for fig in (figure_hooks.completeness(defects, "en"), figure_hooks.swimmer(defects, "zh")):
+        expected = pio.renderers["plotly_mimetype"].to_mimebundle(fig.to_dict())
+        assert plotly_bundle(fig) == expected
+        assert plotly_bundle(fig)["application/vnd.plotly.v1+json"]["data"]
+
+
+def test_decision_store_opened_with_the_tier_tab(defects, store):
+    """The app opens the decision store only when the evidence-tier tab is first shown, once."""
+    calls = []
+
+    def opener():
+        calls.append(1)
+        return store, ""
+
+    app = ReviewApp(defects, None, "tester", "en", open_store=opener)
+    assert calls == []
+    app.tabs.selected_index = TAB_ORDER.index("completeness")
+    assert calls == []
+    app.tabs.selected_index = TAB_ORDER.index("tier")
+    assert calls == [1] and app.store is store
+    panel = app.tabs.children[TAB_ORDER.index("tier")]
+    assert isinstance(panel, TierPanel) and not panel.btn_confirm.disabled
+    app.switch.value = "zh"
+    app.tabs.selected_index = TAB_ORDER.index("tier")
+    assert calls == [1]
+
+
+def test_unavailable_store_reported_in_the_tier_tab(defects):
+    app = ReviewApp(defects, None, "tester", "en", open_store=lambda: (None, "decision store unavailable: boom"))
+    app.tabs.selected_index = TAB_ORDER.index("tier")
+    content = app.tabs.children[TAB_ORDER.index("tier")]
+    assert "decision store unavailable: boom" in content.children[0].value
+    assert content.children[1].btn_confirm.disabled
