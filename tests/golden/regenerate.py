@@ -24,6 +24,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("cases", nargs="*", help=f"cases to regenerate (default: all of {', '.join(CASES)})")
     ap.add_argument("--diff", action="store_true", help="only report differences; write nothing")
+    ap.add_argument("--figures-only", action="store_true",
+                    help="rewrite only the figure hashes (figures.json), keep the review.json goldens")
     args = ap.parse_args()
     unknown = [c for c in args.cases if c not in CASES]
     if unknown:
@@ -40,8 +42,11 @@ def main() -> int:
                 fig_diff = first_difference(figures.get(case, {}), hashes)
                 print(f"{case}: review.json {diff or 'identical'}; figures {fig_diff or 'identical'}")
             else:
-                path = write_golden(case, doc)
                 figures[case] = hashes
+                if args.figures_only:
+                    print(f"{case}: {len(hashes)} figures")
+                    continue
+                path = write_golden(case, doc)
                 print(f"{case}: {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path} "
                       f"({path.stat().st_size} bytes), {len(hashes)} figures")
     if not args.diff:

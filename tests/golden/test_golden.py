@@ -1,5 +1,5 @@
-"""Golden review.json: every bundled sample and a scaled 300-subject submission review exactly as recorded,
-and every report figure is the same figure.
+"""Golden review.json: every bundled sample and a scaled 300-subject submission review as recorded (floats
+to 10 significant digits, everything else exactly), and every report figure is the same figure.
 
 A failure names the first differing path (e.g. ``$.findings[12].message_en``). When a change is
 *meant* to alter results, regenerate deliberately: ``.venv/bin/python tests/golden/regenerate.py``
@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from golden_support import (CASES, FIGURES_PATH, cache_env, case_folder, figure_hashes, first_difference, golden_path,
-                            read_figure_goldens, read_golden, review_and_document, strip)
+                            read_figure_goldens, read_golden, review_and_document, rounded, strip)
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +55,14 @@ def test_goldens_stay_small():
     total = sum(golden_path(c).stat().st_size for c in CASES if golden_path(c).exists())
     total += FIGURES_PATH.stat().st_size if FIGURES_PATH.exists() else 0
     assert total < 2 * 1024 ** 2, f"committed goldens are {total} bytes (keep < 2 MB)"
+
+
+def test_comparison_tolerates_last_bits_only():
+    """A library release may change the last bits of a float; a real change of a result is still caught."""
+    golden = {"km": {"ci_low": [1.0, 0.7483850241947579]}, "n": 3, "label": "DL1"}
+    assert first_difference(golden, {"km": {"ci_low": [1.0, 0.7483850241947578]}, "n": 3, "label": "DL1"}) is None
+    assert "ci_low[1]" in first_difference(golden, {"km": {"ci_low": [1.0, 0.7483851]}, "n": 3, "label": "DL1"})
+    assert "$.n" in first_difference(golden, {"km": golden["km"], "n": 3.0, "label": "DL1"})  # 3 vs 3.0
+    assert "$.label" in first_difference(golden, {"km": golden["km"], "n": 3, "label": "DL2"})
+    assert rounded({"y": [0.7483850241947579]}) == rounded({"y": [0.7483850241947578]})
+    assert rounded({"y": [0.7483850241947579]}) != rounded({"y": [0.74838503]})
