@@ -241,7 +241,10 @@ def run_batch(root: str | os.PathLike, out: str | os.PathLike, jobs: int | None 
     planned = plan_jobs(Path(root), shard)
     workers = max(1, jobs or os.cpu_count() or 1)
     outcomes: list[Outcome] = []
-    bar = tqdm(total=len(planned), desc="review", unit="submission", disable=not progress, file=sys.stderr)
+    # a progress bar on a terminal; in a log (not a terminal) one plain line per finished submission
+    on_terminal = sys.stderr.isatty()
+    bar = tqdm(total=len(planned), desc="review", unit="submission", disable=not (progress and on_terminal),
+               file=sys.stderr)
     running = _Running()
     with cf.ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(run_one, j, out, rules_path, rules.sha256, lang, timeout, force,
@@ -251,6 +254,9 @@ def run_batch(root: str | os.PathLike, out: str | os.PathLike, jobs: int | None 
                 outcomes.append(fut.result())
                 bar.update(1)
                 bar.set_postfix_str(f"{outcomes[-1].submission_id}: {outcomes[-1].status}")
+                if progress and not on_terminal:
+                    print(f"review {len(outcomes)}/{len(planned)} {one_line(outcomes[-1].submission_id)}: "
+                          f"{outcomes[-1].status}", file=sys.stderr, flush=True)
         except KeyboardInterrupt:   # stop at once: queued runs cancelled, running ones killed and removed
             for f in futures:
                 f.cancel()

@@ -73,6 +73,18 @@ def test_rerun_skips_unchanged_and_force_reruns(root, first_run):
     assert (out / "bare-sdtm" / "review.json").stat().st_mtime_ns != before
 
 
+def test_progress_in_a_log_is_one_plain_line_per_submission(root, first_run):
+    """stderr that is not a terminal (CI logs, nohup) gets "review i/n id: status" lines, not a redrawn bar."""
+    out, _, _ = first_run
+    proc = subprocess.run([sys.executable, "-m", "workbench.cli", "batch", str(root), "--out", str(out), "--jobs", "2"],
+                          capture_output=True, text=True, timeout=300)
+    assert "\r" not in proc.stderr, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("review ")]
+    assert len(lines) == 3, proc.stderr
+    assert {ln.split(" ", 2)[2] for ln in lines} == {"MH-RPE-105: skipped", "bare-sdtm: skipped", "broken-sub: failed"}
+    assert [ln.split()[1] for ln in lines] == ["1/3", "2/3", "3/3"]
+
+
 def test_batch_and_interactive_give_the_same_review_json(first_run, tmp_path):
     from workbench.review import review_to_folder
 
