@@ -1,6 +1,7 @@
 """`workbench serve`: the Voila reviewer app on loopback, with safe settings."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -63,7 +64,6 @@ def voila_command(port: int, host: str = "127.0.0.1", kernel_idle: int = CULL_ID
     return [sys.executable, "-m", "voila", str(notebooks_dir()), "--no-browser", f"--port={port}",
             f"--template={TEMPLATE}",
             f"--Voila.ip={host}", "--Voila.port_retries=0",
-            "--VoilaConfiguration.file_allowlist=[]",
             "--VoilaConfiguration.show_tracebacks=False",
             "--VoilaConfiguration.preheat_kernel=False",
             "--VoilaConfiguration.http_keep_alive_timeout=10",
@@ -74,8 +74,24 @@ def voila_command(port: int, host: str = "127.0.0.1", kernel_idle: int = CULL_ID
             f"--MappingKernelManager.cull_idle_timeout={max(1, kernel_idle)}",
             f"--MappingKernelManager.cull_interval={max(1, min(60, kernel_idle // 2))}",
             "--MappingKernelManager.cull_connected=False",
-            "--Voila.tornado_settings={'headers': {'X-Frame-Options': 'SAMEORIGIN', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer'}}",
             ]
+
+
+# Settings traitlets can only take from the command line in a deprecated form (a list, a dict): they go
+# into voila.json in the folder Voila runs in, which also keeps Voila from reading a voila.json or
+# voila.py (Python, executed) from wherever the reviewer started `workbench serve` (Voila reads its current folder).
+VOILA_CONFIG = {
+    "VoilaConfiguration": {"file_allowlist": []},   # no file downloads at all (Voila allows images by default)
+    "Voila": {"tornado_settings": {"headers": {"X-Frame-Options": "SAMEORIGIN", "X-Content-Type-Options": "nosniff",
+                                               "Referrer-Policy": "no-referrer"}}},
+}
+
+
+def write_voila_config(folder: Path) -> Path:
+    """``folder``/voila.json with :data:`VOILA_CONFIG`; Voila is then started with ``cwd=folder``."""
+    path = folder / "voila.json"
+    path.write_text(json.dumps(VOILA_CONFIG, indent=1), encoding="utf-8")
+    return path
 
 
 def app_url(port: int, host: str = "127.0.0.1") -> str:
@@ -86,8 +102,11 @@ def serve_env(root: Path, db_url: str | None, lang: str, runs: str | None = None
     env = dict(os.environ)
     if runs:
         env["WORKBENCH_RUNS"] = str(Path(runs).resolve())
-    env.update({"WORKBENCH_ROOT": str(root.resolve()), "WORKBENCH_DB_URL": db_url or env.get("WORKBENCH_DB_URL")
-                or default_db_url(), "WORKBENCH_LANG": lang, "PYTHONUNBUFFERED": "1"})
+    from .store.engine import absolute_url
+
+    url = db_url or env.get("WORKBENCH_DB_URL") or default_db_url()
+    env.update({"WORKBENCH_ROOT": str(root.resolve()), "WORKBENCH_DB_URL": absolute_url(url),
+                "WORKBENCH_LANG": lang, "PYTHONUNBUFFERED": "1"})
     return env
 
 
@@ -114,7 +133,8 @@ def main_serve(args) -> int:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, _terminate)
-    proc = subprocess.Popen(cmd, env=env)
+    write_voila_config(scratch)
+    proc = subprocess.Popen(cmd, env=env, cwd=scratch)
     try:
         return proc.wait()
     except KeyboardInterrupt:

@@ -65,3 +65,28 @@ def test_submission_names_cannot_escape_the_root(tmp_path, name):
     with pytest.raises(UnsafeNameError):
         resolve_name(tmp_path, name)
     assert resolve_name(tmp_path, "ok") == (tmp_path / "ok").resolve()
+
+
+def test_config_in_the_starting_folder_is_not_read(serve_with, tmp_path):
+    """Voila reads voila.py / voila.json from its current folder; `workbench serve` runs it in a folder
+    of its own, so a config file where the reviewer happened to start it (a submission folder, say) is
+    neither executed nor applied. The app's own settings (response headers, no file downloads) still hold,
+    and the console shows no traitlets deprecation warnings."""
+    marker = tmp_path / "PWNED"
+    for name in ("voila.py", "voila_config.py"):  # Voila loads voila.py and voila.json
+        (tmp_path / name).write_text(f"open({str(marker)!r}, 'w').write('x')\n", encoding="utf-8")
+    (tmp_path / "voila.json").write_text(json.dumps({"VoilaConfiguration": {"file_allowlist": [".*"]}}))
+    (tmp_path / "secret.png").write_bytes(b"\x89PNG not really")
+    with serve_with(tmp_path, log_name="voila-config.log") as server:
+        u = urlsplit(server["base"])
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+        conn.request("GET", "/voila/tree")
+        r = conn.getresponse()
+        r.read()
+        assert r.status == 200
+        assert r.getheader("X-Frame-Options") == "SAMEORIGIN" and r.getheader("X-Content-Type-Options") == "nosniff"
+        for path in ("/voila/files/secret.png", "/voila/files/voila.json"):
+            assert _get(server["base"], path)[0] in (403, 404), path
+        log = server["log"].read_text()
+    assert not marker.exists()
+    assert "DeprecationWarning" not in log, log[-2000:]

@@ -44,3 +44,18 @@ def test_in_memory_sqlite():
     with DecisionStore("sqlite://") as s:
         s.record_decision("S", H, H, "王", "confirm", proposed="T2")
         assert s.verify_chain().ok and len(s.entries()) == 1
+
+
+def test_relative_sqlite_made_absolute_for_the_app(monkeypatch, tmp_path):
+    """`workbench serve --db-url rel.sqlite`: the app's kernels run in another folder, so the server hands them
+    an absolute path (else the decisions would land beside the notebooks, or in a folder removed on exit)."""
+    from workbench.serve import serve_env
+    from workbench.store.engine import absolute_url
+
+    monkeypatch.chdir(tmp_path)
+    for given in ("rel.sqlite", "sqlite:///rel.sqlite", "./sub/../rel.sqlite"):
+        assert absolute_url(given) == f"sqlite:///{tmp_path / 'rel.sqlite'}", given
+    for kept in ("sqlite://", "sqlite:///:memory:", "postgresql://u:secret@db.example/wb", f"sqlite:///{tmp_path}/a.db"):
+        assert absolute_url(kept) == kept
+    env = serve_env(tmp_path, "decisions.sqlite", "zh")
+    assert env["WORKBENCH_DB_URL"] == f"sqlite:///{tmp_path / 'decisions.sqlite'}"

@@ -39,6 +39,17 @@ def resolve_url(url: str | os.PathLike | None = None) -> str:
     return raw
 
 
+def absolute_url(url: str | os.PathLike | None = None) -> str:
+    """:func:`resolve_url` with a relative SQLite file made absolute against the current folder, for handing
+    to another process (the app's kernels run in another folder)."""
+    resolved = resolve_url(url)
+    u = make_url(resolved)
+    database = u.database or ""
+    if u.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
+        return resolved
+    return u.set(database=str(Path(database).expanduser().resolve())).render_as_string(hide_password=False)
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
