@@ -94,7 +94,11 @@ def test_batch_and_interactive_give_the_same_review_json(first_run, tmp_path):
     assert json.loads(json.dumps(direct)) == batch_doc
 
 
-def test_interrupted_batch_leaves_no_partial_outputs(root, tmp_path):
+def test_interrupted_batch_leaves_no_partial_outputs(tmp_path):
+    # one submission, so the Ctrl-C surely lands while its review runs (with several, a quick one could
+    # finish between two looks at the output folder and rightly leave its results)
+    root = tmp_path / "root"
+    shutil.copytree(SAMPLES / "gb18030-esc-amd", root / "gb18030-esc-amd")
     out = tmp_path / "runs"
     proc = subprocess.Popen([sys.executable, "-m", "workbench.cli", "batch", str(root), "--out", str(out),
                              "--jobs", "1", "--force"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
