@@ -192,7 +192,7 @@ _BUILDERS: dict[str, list[tuple[str, str, str, Callable]]] = {
     ],
     "follow_up": [
         ("随访时长与要求", "Follow-up against the requirement", "figure", _fig("follow_up")),
-        ("各组随访", "Follow-up by arm", "table", _dict_table("follow_up", "arms")),
+        ("各组随访", "Follow-up by arm", "table", _dict_table("follow_up")),
         ("随访相关发现", "Follow-up findings", "table", _findings_of("FUP-001", "FUP-002", "FUP-003", "FUP-004")),
     ],
 }

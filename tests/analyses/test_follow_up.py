@@ -31,15 +31,19 @@ def _sub():
 
 
 def test_follow_up_counts():
-    d = follow_up_analysis(_sub()).to_dict()
+    res = follow_up_analysis(_sub())
+    d, rows = res.summary_dict(), res.to_dict()
     assert d["required_days"] == 730 and d["window_days"] == 28
-    arm = d["arms"][0]
+    assert isinstance(rows, list) and len(rows) == 1                # review.json: a list of arm rows
+    arm = rows[0]
+    assert arm["required_days"] == 730 and arm["window_days"] == 28
     assert arm["arm"] == "DL1" and arm["dosed"] == 7                # S8 has EXDOSE 0 in an active arm
     assert (arm["min_days"], arm["median_days"], arm["max_days"]) == (10.0, 100.0, 900.0)
     assert arm["meeting_requirement"] == 3                          # S1 (800), S6 (900), S7 (exactly 730)
     assert arm["deaths"] == 1 and arm["meeting_or_died"] == 4
     assert arm["withdrawals"] == 2                                  # S2 dated day 100; S5 undated, short follow-up
-    assert arm["followed_window"] == 6                              # S1, S2, S3 (died), S4 (DLT), S6, S7; not S5
+    # S1, S2, S3 (died on day 50), S6, S7; not S4 (a DLT on day 5, last seen on day 10) nor S5 (day 20)
+    assert arm["followed_window"] == 5
     assert arm["ltfu"] == 1
     assert d["total"]["dosed"] == 7 and d["reason"] is None
 
@@ -47,14 +51,16 @@ def test_follow_up_counts():
 def test_follow_up_requirement_from_manifest_and_cell_type():
     sub = _sub()
     sub.manifest.study.followup.required_days = 800
-    arm = follow_up_analysis(sub).to_dict()["arms"][0]
+    arm = follow_up_analysis(sub).to_dict()[0]
     assert arm["meeting_requirement"] == 2
     sub.manifest.study.followup.required_days = None
     sub.manifest.product.cell_type = "IPSC_DERIVED"
-    assert follow_up_analysis(sub).to_dict()["required_days"] == 1825
+    assert follow_up_analysis(sub).summary_dict()["required_days"] == 1825
 
 
 def test_follow_up_without_data():
     sub = make_sub({"DM": [{"USUBJID": "A", "ARMCD": "X"}]}, None)
-    d = follow_up_analysis(sub).to_dict()
-    assert d["reason_code"] == "no_dosed" and d["arms"][0]["dosed"] == 0 and d["arms"][0]["median_days"] is None
+    res = follow_up_analysis(sub)
+    rows = res.to_dict()
+    assert res.summary_dict()["reason_code"] == "no_dosed" and res.reason_dict()["reason_code"] == "no_dosed"
+    assert rows[0]["dosed"] == 0 and rows[0]["median_days"] is None

@@ -24,9 +24,9 @@ CONTRACT = {
     "safety.overview": {"arm", "control", "dosed", "any_teae", "related_teae", "grade3plus", "serious",
                         "related_serious", "fatal", "aesi"},
     "stopping_rules": {"id", "met", "max_subjects", "threshold", "scope", "by_cohort"},
-    "follow_up": {"required_days", "window_days", "arms"},
-    "follow_up.arms": {"arm", "control", "dosed", "min_days", "median_days", "max_days", "meeting_requirement",
-                       "deaths", "withdrawals", "followed_window", "ltfu"},
+    "follow_up": {"arm", "control", "dosed", "min_days", "median_days", "max_days", "meeting_requirement",
+                  "deaths", "withdrawals", "followed_window", "ltfu", "required_days", "window_days"},
+    "follow_up_summary": {"required_days", "window_days", "total", "reason", "notes"},
     "cmc": {"attributes", "failure_rate", "n_lots", "n_failed", "out_of_range"},
 }
 
@@ -45,8 +45,10 @@ def test_contract_keys_and_strict_json():
     assert CONTRACT["efficacy.arms"] <= set(d["efficacy"]["arms"][0])
     assert CONTRACT["safety"] <= set(d["safety"]) and CONTRACT["safety.overview"] <= set(d["safety"]["overview"][0])
     assert CONTRACT["stopping_rules"] <= set(d["stopping_rules"][0])
-    assert CONTRACT["follow_up"] <= set(d["follow_up"])
-    assert CONTRACT["follow_up.arms"] <= set(d["follow_up"]["arms"][0])
+    assert isinstance(d["follow_up"], list)          # review-output.md: [{"arm", "median_days", ...}]
+    assert CONTRACT["follow_up"] <= set(d["follow_up"][0])
+    assert [r["arm"] for r in d["follow_up"]] == ["PBO", "DL1", "DL2"]
+    assert CONTRACT["follow_up_summary"] <= set(d["follow_up_summary"])
     assert CONTRACT["cmc"] <= set(d["cmc"])
     assert "timeline" not in d and d["errors"] == {}
 

@@ -45,31 +45,45 @@ def test_t4_safety_set_size_100(rules, dosed, met):
     assert r.proposed.value == ("T4" if met else "T3")
 
 
-def _follow(a: dict, meeting: int, deaths: int = 0, dosed: int = 100) -> None:
+def _follow(a: dict, meeting: int, deaths: int = 0, dosed: int = 100, control_meeting: int = 40) -> None:
     a["exposure"] = [e for e in a["exposure"] if e["control"]] + \
         [{"arm": "DL1", "dose": 1e6, "dose_unit": "cells/kg", "control": False, "enrolled": dosed, "dosed": dosed},
          {"arm": "DL2", "dose": 3e6, "dose_unit": "cells/kg", "control": False, "enrolled": 0, "dosed": 0}]
-    a["follow_up"]["arms"] = [
-        {"arm": "PBO", "control": True, "dosed": 40, "meeting_requirement": 0, "deaths": 0, "followed_window": 40},
+    a["follow_up"] = [
+        {"arm": "PBO", "control": True, "dosed": 40, "meeting_requirement": control_meeting, "deaths": 0,
+         "followed_window": 40},
         {"arm": "DL1", "control": False, "dosed": dosed, "meeting_requirement": meeting, "deaths": deaths,
          "followed_window": dosed}]
 
 
-@pytest.mark.parametrize("meeting,deaths,met", [(79, 0, False), (80, 0, True), (75, 4, False), (75, 5, True),
-                                                (79, 30, True)])
+# 140 dosed (PBO 40, all followed, + DL1 100): 80% is 112 subjects
+@pytest.mark.parametrize("meeting,deaths,met", [(71, 0, False), (72, 0, True), (67, 4, False), (67, 5, True),
+                                                (71, 30, True)])
 def test_t4_follow_up_80_percent_deaths_count(rules, meeting, deaths, met):
     a = t4_analyses()
     _follow(a, meeting, deaths)
     r = classify([], a, t4_facts(prior_exploratory_evidence=True), rules)
     c = r.criterion("T4.follow_up")
     assert c.met is met
-    assert c.values["meeting_requirement"] + c.values["deaths_counted"] <= 100   # nobody counted twice
+    assert c.values["dosed"] == 140
+    assert c.values["meeting_requirement"] + c.values["deaths_counted"] <= 140   # nobody counted twice
+
+
+def test_t4_follow_up_counts_the_control_arm(rules):
+    """Control subjects with EX records are dosed subjects (analyses.md): a poorly followed placebo arm
+    keeps a study from T4 although every active subject was followed."""
+    a = t4_analyses()
+    _follow(a, 100, control_meeting=0)          # 100/140 = 71% < 80%
+    r = classify([], a, t4_facts(prior_exploratory_evidence=True), rules)
+    c = r.criterion("T4.follow_up")
+    assert c.met is False and c.values["dosed"] == 140 and c.values["meeting_requirement"] == 100
+    assert r.proposed.value != "T4"
 
 
 def test_t4_follow_up_deaths_before_requirement_preferred(rules):
     a = t4_analyses()
-    _follow(a, 78, deaths=5)
-    a["follow_up"]["arms"][1]["deaths_before_requirement"] = 1     # 4 of the 5 deaths already met the requirement
+    _follow(a, 70, deaths=5)                                     # PBO 40 met: 110 + deaths counted of 140
+    a["follow_up"][1]["deaths_before_requirement"] = 1     # 4 of the 5 deaths already met the requirement
     r = classify([], a, t4_facts(prior_exploratory_evidence=True), rules)
     assert r.met("T4.follow_up") is False and r.criterion("T4.follow_up").values["deaths_counted"] == 1
 
@@ -151,7 +165,7 @@ def test_t4_no_major_findings_open(rules, f, met):
 def test_t3_dosed_subjects_6(rules, dosed, met):
     f, a, facts = t3_case()
     a["exposure"][0]["dosed"] = dosed
-    a["follow_up"]["arms"][0].update(dosed=dosed, followed_window=dosed)
+    a["follow_up"][0].update(dosed=dosed, followed_window=dosed)
     r = classify(f, a, facts, rules)
     assert r.met("T3.dosed_subjects") is met
     assert r.proposed.value == ("T3" if met else "T2")
@@ -170,7 +184,7 @@ def test_t3_dosed_subjects_counts_signal_arms_only(rules):
 def test_t3_safety_followup_80_percent(rules, followed, met):
     f, a, facts = t3_case()
     a["exposure"][0]["dosed"] = 100
-    a["follow_up"]["arms"][0].update(dosed=100, followed_window=followed)
+    a["follow_up"][0].update(dosed=100, followed_window=followed)
     r = classify(f, a, facts, rules)
     assert r.met("T3.safety_followup") is met
     assert r.proposed.value == ("T3" if met else "T2")
@@ -180,7 +194,7 @@ def test_t3_safety_followup_80_percent(rules, followed, met):
 def test_t2_evaluable_safety_3(rules, followed, met):
     f, a, facts = t3_case()
     a["efficacy"]["signal"] = False
-    a["follow_up"]["arms"][0].update(followed_window=followed)
+    a["follow_up"][0].update(followed_window=followed)
     r = classify(f, a, facts, rules)
     assert r.met("T2.evaluable_safety") is met
     assert r.proposed.value == ("T2" if met else "T0")
@@ -248,3 +262,16 @@ def test_only_control_subjects_dosed_is_no_dosed_subjects(rules):
     r = classify([], a, t4_facts(), rules)
     assert r.proposed.value == "T0" and "T0.no_dosed_subjects" in r.decisive
     assert "control arms 40" in r.criterion("T0.no_dosed_subjects").evidence_en
+
+
+def test_follow_up_in_the_old_dict_form_reads_the_same(rules):
+    """review.json written before analyses.follow_up became a list ({"required_days", "arms": [...]}) is still
+    classified the same way (the decision store and portfolio may re-read old documents)."""
+    a = t4_analyses()
+    _follow(a, 71, deaths=0)
+    new = classify([], a, t4_facts(prior_exploratory_evidence=True), rules)
+    old = dict(a, follow_up={"required_days": 730, "window_days": 28, "arms": a["follow_up"]})
+    del old["follow_up_summary"]
+    was = classify([], old, t4_facts(prior_exploratory_evidence=True), rules)
+    assert [(c.id, c.met, c.evidence_en) for c in was.criteria] == [(c.id, c.met, c.evidence_en) for c in new.criteria]
+    assert "730 days" in new.criterion("T4.follow_up").evidence_en

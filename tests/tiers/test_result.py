@@ -123,7 +123,8 @@ _analyses = st.one_of(st.none(), st.fixed_dictionaries({}, optional={
             {"usubjid": st.text(max_size=5)}), max_size=2)), "related_tumorigenicity": st.none()})),
     "stopping_rules": st.one_of(st.none(), st.lists(st.fixed_dictionaries(
         {"id": st.text(max_size=3), "met": st.one_of(st.none(), st.booleans())}), max_size=2)),
-    "follow_up": st.one_of(st.none(), st.fixed_dictionaries({"arms": _rows}, optional={"required_days": _num})),
+    "follow_up": st.one_of(st.none(), _rows,   # rows (review.json) or the dict form of workbench 0.1
+                           st.fixed_dictionaries({"arms": _rows}, optional={"required_days": _num})),
 }))
 
 

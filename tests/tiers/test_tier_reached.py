@@ -135,3 +135,30 @@ def test_inputs_not_modified(rules):
     before = copy.deepcopy(a)
     classify(f, a, facts, rules)
     assert a == before
+
+
+def test_no_ae_dataset_is_no_safety_data(tmp_path):
+    """A submission without AE: the safety overview's zeros mean "no data", not "no adverse event"."""
+    import shutil
+    from pathlib import Path
+
+    from workbench.review import run_review
+
+    src = Path(__file__).resolve().parents[2] / "sample_data" / "fih-ipsc-parkinson"
+    sub = tmp_path / "no-ae"
+    shutil.copytree(src, sub)
+    for name in ("ae.xpt", "suppae.xpt"):
+        (sub / "tabulations" / name).unlink()
+    tier = run_review(sub).to_dict()["tier"]
+    crit = {c["id"]: c for c in tier["criteria"]}
+    assert crit["T0.no_safety_data"]["met"] is True and "no AE dataset" in crit["T0.no_safety_data"]["evidence"]
+    assert tier["proposed"] == "T0" and "T0.no_safety_data" in tier["decisive"]
+
+
+def test_window_follow_up_is_days_only(rules):
+    """T2/T3 count subjects followed for the DLT window; a death or DLT inside the window is not follow-up."""
+    f, a, facts = t2_case()
+    a["follow_up"][0].update(dosed=8, followed_window=2)     # e.g. 6 of 8 died or stopped before day 28
+    r = classify(f, a, facts, rules)
+    assert r.met("T2.evaluable_safety") is False and r.proposed.value == "T0"
+    assert "2 dosed subjects followed ≥ 28 days < 3" in r.criterion("T2.evaluable_safety").evidence_en

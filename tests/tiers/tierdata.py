@@ -53,10 +53,10 @@ def t4_analyses(active: tuple[int, int] = (60, 60), control: int = 40) -> dict:
                          for a, c, n, _ in arms],
             "related_fatal": [], "related_tumorigenicity": []},
         "stopping_rules": [{"id": "SR1", "met": False, "max_subjects": 1, "threshold": 2, "scope": "cohort"}],
-        "follow_up": {"required_days": 730, "window_days": 28,
-                      "arms": [{"arm": a, "control": c, "dosed": n, "min_days": 30, "median_days": 760,
-                                "max_days": 800, "meeting_requirement": n, "deaths": 0, "withdrawals": 0,
-                                "followed_window": n, "ltfu": 0} for a, c, n, _ in arms]},
+        "follow_up": [{"arm": a, "control": c, "dosed": n, "min_days": 30, "median_days": 760, "max_days": 800,
+                       "meeting_requirement": n, "deaths": 0, "withdrawals": 0, "followed_window": n, "ltfu": 0,
+                       "required_days": 730, "window_days": 28} for a, c, n, _ in arms],
+        "follow_up_summary": {"required_days": 730, "window_days": 28},
     }
 
 
@@ -71,7 +71,7 @@ def t3_case() -> tuple[list, dict, TierFacts]:
     a["dlt"]["levels"] = [{"arm": "DL1", "dose": 1e6, "n": 8, "n_dlt": 0, "rate": 0.0, "ci_low": 0.0,
                            "ci_high": 0.37, "isotonic": 0.006}]
     a["dlt"]["mtd"] = {"arm": "DL1", "dose": 1e6}
-    a["follow_up"]["arms"] = [{"arm": "DL1", "control": False, "dosed": 8, "min_days": 60, "median_days": 200,
+    a["follow_up"] = [{"arm": "DL1", "control": False, "dosed": 8, "min_days": 60, "median_days": 200,
                                "max_days": 400, "meeting_requirement": 0, "deaths": 0, "withdrawals": 0,
                                "followed_window": 8, "ltfu": 0}]
     facts = t4_facts(design="single_arm", stage="exploratory", document_types={"PROTOCOL", "CSR"})
@@ -104,7 +104,7 @@ def t0_fallback_case() -> tuple[list, dict, TierFacts]:
     for key in ("exposure",):
         a[key][0]["dosed"] = 2
     a["safety"]["overview"][0]["dosed"] = 2
-    a["follow_up"]["arms"][0].update(dosed=2, followed_window=2)
+    a["follow_up"][0].update(dosed=2, followed_window=2)
     return f, a, facts
 
 

@@ -115,6 +115,8 @@ class AnalysisResults:
                 continue
             try:
                 out[name] = res.to_dict() if hasattr(res, "to_dict") else res
+                if hasattr(res, "summary_dict"):   # a list-valued analysis' own fields, beside its rows
+                    out[f"{name}_summary"] = res.summary_dict()
                 rd = res.reason_dict() if hasattr(res, "reason_dict") else None
                 if rd:
                     reasons[name] = rd

@@ -9,7 +9,6 @@ import pandas as pd
 from .. import derive
 from ..submission import Submission
 from ._common import arm_table, fnum, pct, reason
-from .dlt import dlt_events
 from .exposure import disposition_events
 
 LTFU_EPOCH = "LONG-TERM FOLLOW-UP"
@@ -43,9 +42,9 @@ def subject_follow_up(sub: Submission) -> pd.DataFrame:
     else:
         withdrew = set()
     t["WITHDREW"] = t["USUBJID"].isin(withdrew) & ~t["MET"]
-    events, _ = dlt_events(sub)
-    dlt = set(events["USUBJID"].dropna()) if len(events) else set()
-    t["WINDOW"] = (t["DAYS"] >= window) | t["USUBJID"].isin(dlt) | t["DIED"]
+    # followed for the DLT window: follow-up days >= window, nothing else (evidence-tiers.md T2/T3; a DLT or a
+    # death before the end of the window does not count as follow-up, unlike the DLT-evaluable n of dlt.levels)
+    t["WINDOW"] = t["DAYS"] >= window
     t["LTFU"] = t["USUBJID"].isin(ltfu_subjects(sub))
     return t
 
@@ -71,12 +70,26 @@ class FollowUpResult:
     reason_code: str | None = None
     notes: list[dict] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> list[dict]:
+        """review.json ``analyses.follow_up``: one row per arm (review-output.md), each also carrying the
+        required follow-up and the DLT window it was measured against."""
         arms = []
         for r in self.arms.to_dict("records"):
-            arms.append({k: (fnum(v) if isinstance(v, float) else v) for k, v in r.items()})
-        return {"required_days": self.required_days, "window_days": self.window_days, "arms": arms,
-                "total": self.total, **reason(self.reason_code), "notes": self.notes}
+            row = {k: (fnum(v) if isinstance(v, float) else v) for k, v in r.items()}
+            arms.append({**row, "required_days": self.required_days, "window_days": self.window_days})
+        return arms
+
+    def summary_dict(self) -> dict:
+        """review.json ``analyses.follow_up_summary``: requirement, window, all dosed subjects, reason, notes."""
+        return {"required_days": self.required_days, "window_days": self.window_days, "total": self.total,
+                **reason(self.reason_code), "notes": self.notes}
+
+    def reason_dict(self) -> dict | None:
+        return reason(self.reason_code) if self.reason_code else None
+
+    def detail_dict(self) -> dict:
+        """The summary with the arm rows under ``arms`` (what the follow-up figure draws)."""
+        return {**self.summary_dict(), "arms": self.to_dict()}
 
 
 def _summary(label, control, s: pd.DataFrame) -> dict:

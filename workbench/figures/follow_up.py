@@ -8,10 +8,19 @@ from ._common import WEBGL_THRESHOLD, apply_layout, arm_colours, data, draft, em
 from .labels import t
 
 
+def follow_up_data(follow_up) -> dict:
+    """FollowUpResult, its review.json rows (a list) or a dict with ``arms`` -> a dict with ``arms``."""
+    if hasattr(follow_up, "detail_dict"):
+        return follow_up.detail_dict()
+    if isinstance(follow_up, list):
+        return {"arms": follow_up, "required_days": next((r.get("required_days") for r in follow_up), None)}
+    return data(follow_up)
+
+
 def follow_up_distribution(follow_up, lang: str = "zh") -> go.Figure:
     """Per arm: follow-up days of dosed subjects (box with points; min/median/max when only the summary is given),
     the required follow-up as a line, and the share meeting it."""
-    d = data(follow_up)
+    d = follow_up_data(follow_up)
     required = d.get("required_days")
     title = t("fu_title", lang, d=required or "—")
     arms = [a for a in d.get("arms", []) if a.get("dosed")]

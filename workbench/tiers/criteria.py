@@ -138,6 +138,21 @@ def _rows(v: Any) -> list[Mapping] | None:
     return [r for r in v if isinstance(r, Mapping)]
 
 
+def follow_up_rows(a: Mapping) -> list[Mapping] | None:
+    """Per-arm follow-up rows: ``analyses.follow_up`` is a list of them (review-output.md); a dict with
+    ``arms`` (review.json of workbench 0.1 before this was fixed) is read too."""
+    v = a.get("follow_up")
+    return _rows(v.get("arms")) if isinstance(v, Mapping) else _rows(v)
+
+
+def follow_up_value(a: Mapping, key: str) -> Any:
+    """``required_days`` / ``window_days``: from ``follow_up_summary``, else the rows, else the old dict form."""
+    for v in (_get(a, "follow_up_summary", key), _get(a, "follow_up", key)):
+        if v is not None:
+            return v
+    return next((r.get(key) for r in follow_up_rows(a) or [] if r.get(key) is not None), None)
+
+
 @dataclass(frozen=True)
 class ArmCount:
     arm: str
@@ -159,14 +174,14 @@ class Context:
     def _arm_counts(self) -> tuple[list[ArmCount] | None, str | None]:
         for source, rows in (("exposure", _rows(self.a.get("exposure"))),
                              ("safety.overview", _rows(_get(self.a, "safety", "overview"))),
-                             ("follow_up", _rows(_get(self.a, "follow_up", "arms")))):
+                             ("follow_up", follow_up_rows(self.a))):
             if rows is not None:
                 return [ArmCount(str(r.get("arm")), r.get("control") is True, count(r.get("dosed")))
                         for r in rows], source
         return None, None
 
     def _window(self) -> tuple[int, str]:
-        for source, v in (("follow_up.window_days", _get(self.a, "follow_up", "window_days")),
+        for source, v in (("follow_up.window_days", follow_up_value(self.a, "window_days")),
                           ("dlt.window_days", _get(self.a, "dlt", "window_days"))):
             c = count(v)
             if c:
@@ -237,6 +252,12 @@ def t0_no_safety_data(c: Context, t2: Criterion) -> tuple[Criterion, bool]:
     otherwise the criterion is met when T2.evaluable_safety is not (the step-5 fallback)."""
     cid = "T0.no_safety_data"
     overview = _rows(_get(c.a, "safety", "overview"))
+    if _get(c.a, "safety", "reason_code") == "no_ae":   # the overview's zeros would mean "no AE", not "no data"
+        return Criterion(cid, True, "no safety data can be evaluated: the submission has no AE dataset",
+                         "无可评价的安全性数据：申报资料中没有不良事件数据集（AE）",
+                         values={"safety_overview": False, "ae_dataset": False},
+                         need_en="adverse event data (AE) for the dosed subjects, with a safety analysis",
+                         need_zh="提供给药受试者的不良事件数据（AE）及安全性分析"), True
     if not overview:
         why_en = "missing" if overview is None else "empty"
         return Criterion(cid, True, f"no safety data can be evaluated: analyses.safety.overview is {why_en}",
@@ -546,23 +567,23 @@ def t4_safety_set_size(c: Context) -> Criterion:
 
 
 def _fu_arms(c: Context) -> list[Mapping] | None:
-    rows = _rows(_get(c.a, "follow_up", "arms"))
-    ctrl = c.control_arms()
-    return None if rows is None else [r for r in rows if r.get("control") is not True and str(r.get("arm")) not in ctrl]
+    """Follow-up rows of every arm with dosed subjects, control arms included: the follow-up criteria are
+    about "dosed subjects", and a control subject with an EX record is dosed (analyses.md)."""
+    return follow_up_rows(c.a)
 
 
 def t4_follow_up(c: Context) -> Criterion:
     cid = "T4.follow_up"
     share = c.rules.follow_up_share
-    req = count(_get(c.a, "follow_up", "required_days"))
+    req = count(follow_up_value(c.a, "required_days"))
     req_txt = f"{req} days" if req else "the required follow-up"
     req_zh = f"{req} 天" if req else "规定随访时长"
     need_en = f"≥ {share:.0%} of dosed subjects followed ≥ {req_txt} (deaths count as meeting)"
     need_zh = f"≥ {share:.0%} 的给药受试者随访 ≥ {req_zh}（死亡计为达到）"
     arms = _fu_arms(c)
     if not arms:
-        return _na(cid, "not evaluable: no follow-up analysis per arm (analyses.follow_up.arms)",
-                   "无法评价：缺少各组随访分析结果（analyses.follow_up.arms）", need_en, need_zh, threshold=share)
+        return _na(cid, "not evaluable: no follow-up analysis per arm (analyses.follow_up)",
+                   "无法评价：缺少各组随访分析结果（analyses.follow_up）", need_en, need_zh, threshold=share)
     dosed = meeting = deaths = 0
     for r in arms:
         d, m = count(r.get("dosed")), count(r.get("meeting_requirement"))
@@ -577,7 +598,7 @@ def t4_follow_up(c: Context) -> Criterion:
     values = {"dosed": dosed, "meeting_requirement": meeting, "deaths_counted": deaths, "required_days": req,
               "threshold": share}
     if dosed == 0:
-        return _na(cid, "not evaluable: no dosed subject in active arms", "无法评价：试验组无给药受试者", need_en, need_zh,
+        return _na(cid, "not evaluable: no dosed subject", "无法评价：无给药受试者", need_en, need_zh,
                    **values)
     n = meeting + deaths
     values["share"] = round(n / dosed, 4)
@@ -714,7 +735,8 @@ def t3_dosed_subjects(c: Context) -> Criterion:
 
 
 def _window_counts(c: Context) -> tuple[int, int, str] | None:
-    """(followed for the window, dosed, source) over active arms; DLT-evaluable n as a fallback."""
+    """(followed for the window, dosed, source) over all arms with dosed subjects; the DLT-evaluable n of
+    the active arms as a fallback when there is no follow-up analysis."""
     arms = _fu_arms(c)
     if arms:
         fw = [count(r.get("followed_window")) for r in arms]
@@ -736,16 +758,16 @@ def t3_safety_followup(c: Context) -> Criterion:
     need_zh = f"≥ {share:.0%} 的给药受试者随访满 {w} 天 DLT 观察期"
     got = _window_counts(c)
     if got is None:
-        return _na(cid, "not evaluable: no follow-up per arm (analyses.follow_up.arms)",
-                   "无法评价：缺少各组随访结果（analyses.follow_up.arms）", need_en, need_zh, window_days=w, threshold=share)
+        return _na(cid, "not evaluable: no follow-up per arm (analyses.follow_up)",
+                   "无法评价：缺少各组随访结果（analyses.follow_up）", need_en, need_zh, window_days=w, threshold=share)
     fw, dosed, src = got
     values = {"followed_window": fw, "dosed": dosed, "window_days": w, "threshold": share}
     if dosed == 0:
-        return _na(cid, "not evaluable: no dosed subject in active arms", "无法评价：试验组无给药受试者", need_en, need_zh,
+        return _na(cid, "not evaluable: no dosed subject", "无法评价：无给药受试者", need_en, need_zh,
                    **values)
     values["share"] = round(fw / dosed, 4)
-    body_en = f"{fw}/{dosed} dosed subjects ({pct(fw, dosed)}) followed ≥ {w} days or had a DLT/died"
-    body_zh = f"{fw}/{dosed} 例给药受试者（{pct(fw, dosed)}）随访 ≥ {w} 天或发生 DLT/死亡"
+    body_en = f"{fw}/{dosed} dosed subjects ({pct(fw, dosed)}) followed ≥ {w} days"
+    body_zh = f"{fw}/{dosed} 例给药受试者（{pct(fw, dosed)}）随访 ≥ {w} 天"
     src_en = f" [{src}]" if src != "follow_up" else ""
     if ge_share(fw, dosed, share):
         return Criterion(cid, True, f"{body_en} ≥ {share:.0%}{src_en}", f"{body_zh} ≥ {share:.0%}", values=values)
@@ -762,8 +784,8 @@ def t2_evaluable_safety(c: Context) -> Criterion:
     need_zh = f"≥ {need} 例给药受试者随访满 {w} 天 DLT 观察期"
     got = _window_counts(c)
     if got is None:
-        return _na(cid, "not evaluable: no follow-up per arm (analyses.follow_up.arms)",
-                   "无法评价：缺少各组随访结果（analyses.follow_up.arms）", need_en, need_zh, window_days=w, threshold=need)
+        return _na(cid, "not evaluable: no follow-up per arm (analyses.follow_up)",
+                   "无法评价：缺少各组随访结果（analyses.follow_up）", need_en, need_zh, window_days=w, threshold=need)
     fw, dosed, src = got
     values = {"followed_window": fw, "dosed": dosed, "window_days": w, "threshold": need}
     src_en = f" [{src}]" if src != "follow_up" else ""
