@@ -36,7 +36,11 @@ def page(browser, request):
     pg = ctx.new_page()
     pg.set_default_timeout(120_000)
     errors: list[str] = []
+    console: list[str] = []   # what the page's scripts said: shown when a wait times out (_diagnose)
+    pg.console_log = console
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: console.append(f"{m.type}: {m.text}"[:500]))
+    pg.on("websocket", lambda ws: console.append(f"websocket open: {ws.url[:120]}"))
     pg.on("request", lambda r: _offline(r.url, errors))
     yield pg
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -68,7 +72,9 @@ def _diagnose(page, server, what: str) -> str:
         log = Path(server["log"]).read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         log = f"(voila log unavailable: {exc})"
+    console = getattr(page, "console_log", [])
     return (f"{what}\n--- page {page.url} (last 1500 characters) ---\n{body[-1500:]}"
+            f"\n--- browser console (last 30 of {len(console)}) ---\n" + "\n".join(console[-30:]) +
             f"\n--- voila log (last 40 lines) ---\n" + "\n".join(log.splitlines()[-40:]))
 
 
