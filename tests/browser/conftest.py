@@ -56,9 +56,12 @@ def _offline(url: str, errors: list[str]) -> None:
     errors.append(f"offline: request to {url}")
 
 
-def _wait_app(page, text: str) -> None:
+FIRST_LOAD_TIMEOUT_MS = 90_000
+
+
+def _wait_app(page, text: str, first_timeout_ms: float | None = None) -> None:
     """Wait until ``text`` is visible and no widget is still loading."""
-    page.locator(f"text={text} >> visible=true").first.wait_for(state="visible")
+    page.locator(f"text={text} >> visible=true").first.wait_for(state="visible", timeout=first_timeout_ms)
     page.wait_for_function("!document.body.innerText.includes('Loading widget')", timeout=60_000)
 
 
@@ -84,8 +87,21 @@ def wait_app(server):
 
     def wait(page, text: str, on=None) -> None:
         try:
+            _wait_app(page, text, first_timeout_ms=FIRST_LOAD_TIMEOUT_MS)
+            return
+        except PlaywrightTimeout as exc:
+            if page.locator(".wb-review-app, .wb-submission-list").count():   # the app is there: a real failure
+                pytest.fail(_diagnose(page, on or server, f"the app never showed {text!r}: {str(exc).splitlines()[0]}"))
+            # The page never rendered the app at all. Seen about once in a hundred first loads on a loaded
+            # 2-core machine, cause not found; a reviewer would reload. Keep the evidence, reload once.
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            with open(ARTIFACTS / "first-load-failures.txt", "a", encoding="utf-8") as fh:
+                fh.write(_diagnose(page, on or server, f"first load never showed {text!r}; reloading") + "\n\n")
+        page.reload(wait_until="commit")
+        try:
             _wait_app(page, text)
         except PlaywrightTimeout as exc:
-            pytest.fail(_diagnose(page, on or server, f"the app never showed {text!r}: {str(exc).splitlines()[0]}"))
+            pytest.fail(_diagnose(page, on or server, f"the app never showed {text!r}, even after a reload: "
+                                                      f"{str(exc).splitlines()[0]}"))
 
     return wait
