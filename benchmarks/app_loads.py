@@ -11,18 +11,13 @@ wait forever. Needs Debian's chromium (scripts/setup.sh --test installs it).
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
+from _app import chromium, served
+
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 
 
 def main() -> int:
@@ -32,55 +27,31 @@ def main() -> int:
     ap.add_argument("--kernel-idle", type=int, default=300, help="workbench serve --kernel-idle")
     args = ap.parse_args()
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import sync_playwright
 
     names = sorted(p.name for p in (REPO / "sample_data").iterdir() if p.is_dir())
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
     times: list[float] = []
     stalls = 0
-    with tempfile.TemporaryDirectory(prefix="wb-app-loads-") as tmp:
-        log_path = Path(tmp) / "voila.log"
-        env = {**os.environ, "WORKBENCH_CACHE_DIR": f"{tmp}/cache", "XDG_DATA_HOME": f"{tmp}/data"}
-        with open(log_path, "w") as log:
-            proc = subprocess.Popen([sys.executable, "-m", "workbench.cli", "serve", str(REPO / "sample_data"),
-                                     f"--port={port}", f"--db-url=sqlite:///{tmp}/d.sqlite",
-                                     f"--kernel-idle={args.kernel_idle}"],
-                                    stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp, start_new_session=True)
+    with served(REPO / "sample_data", f"--kernel-idle={args.kernel_idle}") as (base, log_path), \
+            chromium() as browser:
+        for i in range(args.loads):
+            name = names[i % len(names)]
+            ctx = browser.new_context()
+            page = ctx.new_page()
+            console: list[str] = []
+            page.on("console", lambda m: console.append(f"{m.type}: {m.text}"[:300]))
+            t0 = time.monotonic()
+            page.goto(f"{base}/voila/render/review.ipynb?submission={name}&lang=en", wait_until="commit")
             try:
-                for _ in range(180):
-                    try:
-                        urllib.request.urlopen(f"{base}/voila/tree", timeout=5)
-                        break
-                    except OSError:
-                        time.sleep(0.5)
-                with sync_playwright() as p:
-                    browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-                    for i in range(args.loads):
-                        name = names[i % len(names)]
-                        ctx = browser.new_context()
-                        page = ctx.new_page()
-                        console: list[str] = []
-                        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"[:300]))
-                        t0 = time.monotonic()
-                        page.goto(f"{base}/voila/render/review.ipynb?submission={name}&lang=en", wait_until="commit")
-                        try:
-                            page.locator("text=Key-information scorecard >> visible=true").first.wait_for(
-                                timeout=args.timeout * 1000)
-                            times.append(time.monotonic() - t0)
-                        except PlaywrightTimeout:
-                            stalls += 1
-                            tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-30:])
-                            print(f"STALL at load {i} ({name})\n--- page ---\n{page.inner_text('body')[-800:]}"
-                                  f"\n--- console ---\n" + "\n".join(console[-15:]) + f"\n--- voila log ---\n{tail}",
-                                  flush=True)
-                        ctx.close()
-                    browser.close()
-            finally:
-                proc.terminate()
-                proc.wait(timeout=30)
+                page.locator("text=Key-information scorecard >> visible=true").first.wait_for(
+                    timeout=args.timeout * 1000)
+                times.append(time.monotonic() - t0)
+            except PlaywrightTimeout:
+                stalls += 1
+                tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-30:])
+                print(f"STALL at load {i} ({name})\n--- page ---\n{page.inner_text('body')[-800:]}"
+                      f"\n--- console ---\n" + "\n".join(console[-15:]) + f"\n--- voila log ---\n{tail}",
+                      flush=True)
+            ctx.close()
     times.sort()
     median = f"{times[len(times) // 2]:.2f}" if times else "n/a"
     worst = f"{times[-1]:.2f}" if times else "n/a"

@@ -91,42 +91,15 @@ def whole_review(path: Path, out_dir: Path) -> tuple[float, float]:
 
 def app_render_seconds(root: Path, name: str) -> float:
     """Request → fully rendered review page (scorecard visible, no 'Loading widget') in headless Chromium."""
-    import socket
-    import urllib.request
+    from _app import chromium, served
 
-    from playwright.sync_api import sync_playwright
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "WORKBENCH_CACHE_DIR": f"{tmp}/cache"}
-        proc = subprocess.Popen([sys.executable, "-m", "workbench.cli", "serve", str(root), f"--port={port}",
-                                 f"--db-url=sqlite:///{tmp}/d.sqlite"], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, env=env, start_new_session=True)
-        try:
-            for _ in range(120):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/voila/tree", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.5)
-            with sync_playwright() as p:
-                b = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync"])
-                page = b.new_page()
-                t0 = time.perf_counter()
-                page.goto(f"http://127.0.0.1:{port}/voila/render/review.ipynb?submission={name}&lang=en",
-                          timeout=300_000)
-                page.get_by_text("Key-information scorecard").first.wait_for(timeout=300_000)
-                page.wait_for_function("!document.body.innerText.includes('Loading widget')", timeout=300_000)
-                elapsed = time.perf_counter() - t0
-                b.close()
-            return elapsed
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    with served(root) as (base, _), chromium() as b:
+        page = b.new_page()
+        t0 = time.perf_counter()
+        page.goto(f"{base}/voila/render/review.ipynb?submission={name}&lang=en", timeout=300_000)
+        page.get_by_text("Key-information scorecard").first.wait_for(timeout=300_000)
+        page.wait_for_function("!document.body.innerText.includes('Loading widget')", timeout=300_000)
+        return time.perf_counter() - t0
 
 
 def measure(n: int, target: Path, scratch: Path, repeat: int, gen_s: float) -> dict:
