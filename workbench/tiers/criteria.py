@@ -140,7 +140,9 @@ def _rows(v: Any) -> list[Mapping] | None:
 
 def follow_up_rows(a: Mapping) -> list[Mapping] | None:
     """Per-arm follow-up rows: ``analyses.follow_up`` is a list of them (review-output.md); a dict with
-    ``arms`` (review.json of workbench 0.1 before this was fixed) is read too."""
+    ``arms`` (review.json of workbench 0.1 before this was fixed) is read too. Every arm, control arms
+    included: the follow-up criteria are about "dosed subjects", and a control subject with an EX record
+    is dosed (analyses.md)."""
     v = a.get("follow_up")
     return _rows(v.get("arms")) if isinstance(v, Mapping) else _rows(v)
 
@@ -252,17 +254,16 @@ def t0_no_safety_data(c: Context, t2: Criterion) -> tuple[Criterion, bool]:
     otherwise the criterion is met when T2.evaluable_safety is not (the step-5 fallback)."""
     cid = "T0.no_safety_data"
     overview = _rows(_get(c.a, "safety", "overview"))
+    no_data = None
     if _get(c.a, "safety", "reason_code") == "no_ae":   # the overview's zeros would mean "no AE", not "no data"
-        return Criterion(cid, True, "no safety data can be evaluated: the submission has no AE dataset",
-                         "无可评价的安全性数据：申报资料中没有不良事件数据集（AE）",
-                         values={"safety_overview": False, "ae_dataset": False},
-                         need_en="adverse event data (AE) for the dosed subjects, with a safety analysis",
-                         need_zh="提供给药受试者的不良事件数据（AE）及安全性分析"), True
-    if not overview:
-        why_en = "missing" if overview is None else "empty"
-        return Criterion(cid, True, f"no safety data can be evaluated: analyses.safety.overview is {why_en}",
-                         f"无可评价的安全性数据：安全性概览（analyses.safety.overview）{'缺失' if overview is None else '为空'}",
-                         values={"safety_overview": False},
+        no_data = ("the submission has no AE dataset", "申报资料中没有不良事件数据集（AE）", {"ae_dataset": False})
+    elif not overview:
+        no_data = (f"analyses.safety.overview is {'missing' if overview is None else 'empty'}",
+                   f"安全性概览（analyses.safety.overview）{'缺失' if overview is None else '为空'}", {})
+    if no_data:
+        why_en, why_zh, extra = no_data
+        return Criterion(cid, True, f"no safety data can be evaluated: {why_en}", f"无可评价的安全性数据：{why_zh}",
+                         values={"safety_overview": False, **extra},
                          need_en="adverse event data (AE) for the dosed subjects, with a safety analysis",
                          need_zh="提供给药受试者的不良事件数据（AE）及安全性分析"), True
     note_en = " (decisive only when no T1–T3 rule applies: the last step of the evaluation order)"
@@ -566,12 +567,6 @@ def t4_safety_set_size(c: Context) -> Criterion:
                      need_zh=f"试验组给药受试者 ≥ {need_n} 例（当前 {total} 例）")
 
 
-def _fu_arms(c: Context) -> list[Mapping] | None:
-    """Follow-up rows of every arm with dosed subjects, control arms included: the follow-up criteria are
-    about "dosed subjects", and a control subject with an EX record is dosed (analyses.md)."""
-    return follow_up_rows(c.a)
-
-
 def t4_follow_up(c: Context) -> Criterion:
     cid = "T4.follow_up"
     share = c.rules.follow_up_share
@@ -580,7 +575,7 @@ def t4_follow_up(c: Context) -> Criterion:
     req_zh = f"{req} 天" if req else "规定随访时长"
     need_en = f"≥ {share:.0%} of dosed subjects followed ≥ {req_txt} (deaths count as meeting)"
     need_zh = f"≥ {share:.0%} 的给药受试者随访 ≥ {req_zh}（死亡计为达到）"
-    arms = _fu_arms(c)
+    arms = follow_up_rows(c.a)
     if not arms:
         return _na(cid, "not evaluable: no follow-up analysis per arm (analyses.follow_up)",
                    "无法评价：缺少各组随访分析结果（analyses.follow_up）", need_en, need_zh, threshold=share)
@@ -737,7 +732,7 @@ def t3_dosed_subjects(c: Context) -> Criterion:
 def _window_counts(c: Context) -> tuple[int, int, str] | None:
     """(followed for the window, dosed, source) over all arms with dosed subjects; the DLT-evaluable n of
     the active arms as a fallback when there is no follow-up analysis."""
-    arms = _fu_arms(c)
+    arms = follow_up_rows(c.a)
     if arms:
         fw = [count(r.get("followed_window")) for r in arms]
         d = [count(r.get("dosed")) for r in arms]
