@@ -8,7 +8,6 @@ import sys
 import tempfile
 import time
 import traceback
-from pathlib import Path
 
 from .textsafe import one_line
 

@@ -9,9 +9,10 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import pandas as pd
 
 from .manifest import MAX_MANIFEST_BYTES, ManifestProblem, ProblemKind, parse_manifest
-from .readers import (DATASET_EXTENSIONS, FORMAT_PREFERENCE, MAX_CSV_BYTES, ReadError, read_csv_bytes, read_dataset,
+from .readers import (DATASET_EXTENSIONS, FORMAT_PREFERENCE, MAX_CSV_BYTES, ReadError, read_dataset,
                       sha256_file, tidy)
 from .submission import InputFile, LoadIssue, LoadReason, Submission
+from .text import norm_value, obj, per_distinct
 from .textsafe import one_line
 
 DOMAIN_RE = re.compile(r"[A-Z][A-Z0-9]{1,7}")   # used with fullmatch: '$' would accept a trailing newline
@@ -336,9 +337,10 @@ def _merge_supp(datasets: dict[str, pd.DataFrame], supp: dict[str, pd.DataFrame]
         for c in ("IDVAR", "IDVARVAL"):
             if c not in s.columns:
                 s[c] = None
-        s["IDVAR"] = s["IDVAR"].map(lambda v: str(v).strip().upper() if v is not None else "")
-        s["IDVARVAL"] = s["IDVARVAL"].map(_key_text)
-        s["QNAM"] = s["QNAM"].map(lambda v: str(v).strip().upper() if v is not None else None)
+        # a blank IDVAR (subject-level qualifiers, e.g. SUPPDM SAFETY / ITT) merges on USUBJID alone
+        s["IDVAR"] = obj(per_distinct(s["IDVAR"], lambda v: norm_value(v) or "", ""), s.index)
+        s["IDVARVAL"] = obj(per_distinct(s["IDVARVAL"], _key_text, ""), s.index)
+        s["QNAM"] = obj(per_distinct(s["QNAM"], norm_value), s.index)
         s = s[s["QNAM"].notna()]
         reserved = s["QNAM"].isin(["USUBJID", "STUDYID", "DOMAIN", "IDVAR", "IDVARVAL"]) | s["QNAM"].str.startswith("_")
         if reserved.any():   # a qualifier may not overwrite the keys the merge is made on
@@ -436,16 +438,15 @@ def load_submission(path: str | os.PathLike) -> Submission:
 
 
 def _seed_codes(sub: Submission, loader: _Loader) -> None:
-    """Hand the column factorisations done while tidying to :func:`workbench.derive.coded` (same values
-    as factorising again), for the datasets that are still the frames tidy returned (not SUPP-merged)."""
-    from .derive import Coded
+    """Hand the column factorisations done while tidying to :func:`workbench.columns.coded` (same values as
+    factorising again), for the datasets that are still the frames tidy returned (not SUPP-merged)."""
+    from .columns import seed
 
-    cache = sub.__dict__.setdefault("_derived", {})
     for dom, frame in sub.datasets.items():
         seeded = loader.seeds.get(id(frame))
         if seeded is None or seeded[0] is not frame:
             continue
         for var, (codes, uniques) in seeded[1].items():
             if var in frame.columns:
-                cache[("coded", (dom, var))] = Coded(codes, uniques)
+                seed(sub, dom, var, codes, uniques)
     loader.seeds.clear()

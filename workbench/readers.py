@@ -156,13 +156,13 @@ def read_dataset(path: Path, data: bytes | None = None) -> tuple[pd.DataFrame, s
         if ext == ".xpt":
             import pyreadstat
 
-            frame, meta = pyreadstat.read_xport(str(path))
-            return frame, None, _xpt_truncation(path, len(frame))
+            frame, encoding = _read_sas(pyreadstat.read_xport, path)
+            return frame, encoding, _xpt_truncation(path, len(frame))
         if ext == ".sas7bdat":
             import pyreadstat
 
-            frame, meta = pyreadstat.read_sas7bdat(str(path))
-            return frame, None, []
+            frame, encoding = _read_sas(pyreadstat.read_sas7bdat, path)
+            return frame, encoding, []
         if ext == ".parquet":
             return pd.read_parquet(path), None, []
         if ext == ".xlsx":
@@ -177,6 +177,73 @@ def read_dataset(path: Path, data: bytes | None = None) -> tuple[pd.DataFrame, s
         raise ReadError("corrupt", f"{ext[1:].upper()} file cannot be read ({type(exc).__name__}: {msg})",
                         f"{ext[1:].upper()} 文件无法读取（{type(exc).__name__}：{msg}）") from None
     raise ReadError("corrupt", f"unsupported format {ext}", f"不支持的格式 {ext}")
+
+
+SAS_FALLBACKS = ("gb18030", "windows-1252", "latin-1")   # tried in this order when a value is not UTF-8
+
+
+def _read_sas(reader, path: Path) -> tuple[pd.DataFrame, str | None]:
+    """A SAS file read as UTF-8 (None: no fallback needed); when a value is not UTF-8, read again byte for byte
+    and decode each text value as UTF-8 if it is, else with the one fallback that reads the file's other bytes:
+    GB18030 when they are Chinese text, else Windows-1252, else Latin-1 (returned as the file's encoding)."""
+    try:
+        frame, _ = reader(str(path))
+        return frame, None
+    except UnicodeDecodeError:
+        pass
+    frame, _ = reader(str(path), encoding="LATIN1")   # every byte read as one character: nothing lost
+    text_cols = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype)]
+    raw_values: dict[str, bytes] = {}
+    for c in text_cols:
+        for v in pd.unique(frame[c].dropna()):
+            if isinstance(v, str) and not v.isascii() and v not in raw_values:
+                raw_values[v] = v.encode("latin-1")
+    foreign = [b for b in raw_values.values() if not _is_utf8(b)]
+    blob = b"\n".join(foreign)
+    fallback = next(e for e in SAS_FALLBACKS if _reads_as(blob, e))
+    decoded = {v: (b.decode("utf-8") if _is_utf8(b) else b.decode(fallback, errors="replace"))
+               for v, b in raw_values.items()}
+    for c in text_cols:
+        if frame[c].isin(list(decoded)).any():
+            frame[c] = frame[c].map(lambda v: decoded.get(v, v) if isinstance(v, str) else v)
+    utf8_too = any(_is_utf8(b) for b in raw_values.values())
+    return frame, (f"utf-8+{fallback}" if utf8_too else fallback)
+
+
+def _is_utf8(b: bytes) -> bool:
+    try:
+        b.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _gb2312_pairs(blob: bytes) -> bool:
+    """Are the non-ASCII bytes (almost all) GB2312 character pairs (lead 0xA1-0xF7, trail 0xA1-0xFE)?
+
+    Chinese text in GBK/GB18030 is mostly such pairs; Windows-1252 text has lone high bytes between ASCII
+    letters ('Alzheimer\x92s'), which GB18030 would also decode, into nonsense."""
+    good = bad = i = 0
+    n = len(blob)
+    while i < n:
+        b = blob[i]
+        if b < 0x80:
+            i += 1
+        elif i + 1 < n and 0xA1 <= b <= 0xF7 and 0xA1 <= blob[i + 1] <= 0xFE:
+            good, i = good + 1, i + 2
+        else:
+            bad, i = bad + 1, i + 1
+    return good > 0 and good >= 9 * bad
+
+
+def _reads_as(blob: bytes, encoding: str) -> bool:
+    if encoding == "gb18030":
+        return _gb2312_pairs(blob) and _looks_gb18030(blob)
+    try:
+        blob.decode(encoding)
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def _xpt_truncation(path: Path, rows: int) -> list[ReadWarning]:

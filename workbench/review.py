@@ -73,21 +73,29 @@ class Review:
 
 
 def study_card(sub: Submission) -> dict:
-    """The facts a reviewer reads first: product, design, indication, subjects."""
-    from . import derive
-
+    """The facts a reviewer reads first: product, design, indication, subjects, arms (with the rule that made an
+    arm the control), and where each study fact came from (submission.yaml or the trial-design datasets)."""
     m = sub.m
-    subj = derive.subjects(sub)
+    model = sub.study
+    subj = model.subjects
+    design = model.design
     return {
-        "title": m.title, "sponsor": m.sponsor, "manifest_present": sub.manifest_present, "bare_folder": sub.bare,
+        "title": design.value("title"), "sponsor": design.value("sponsor"), "manifest_present": sub.manifest_present,
+        "bare_folder": sub.bare,
         "product": m.product.name, "cell_type": m.product.cell_type, "source": m.product.source,
-        "gene_modified": m.product.gene_modified, "design": m.study.design, "stage": m.study.stage,
-        "first_in_human": m.study.first_in_human, "blinding": m.study.blinding, "indication": m.study.indication,
+        "gene_modified": m.product.gene_modified, "design": design.value("design"), "stage": design.value("stage"),
+        "first_in_human": m.study.first_in_human, "blinding": design.value("blinding"),
+        "indication": design.value("indication"),
         "subjects_in_dm": int(len(subj)), "subjects_enrolled": int(subj["ENROLLED"].sum()) if len(subj) else 0,
-        "subjects_dosed": len(derive.dosed_subjects(sub)),
-        "sites": int(subj["SITEID"].nunique()) if len(subj) and "SITEID" in subj.columns else 0,
+        "subjects_dosed": len(model.dosed) if model.dosing_known else None,
+        "sites": int(subj["SITEID"].nunique()) if len(subj) else 0,
         "domains": sorted(sub.datasets),
         "required_followup_days": m.required_followup_days,
+        "arms": [{"arm": a.ARM, "label": None if a.LABEL is None or a.LABEL != a.LABEL else a.LABEL,
+                  "control": bool(a.CONTROL), "role_rule": a.ROLE_RULE,
+                  "role_evidence": None if a.ROLE_EVIDENCE is None or a.ROLE_EVIDENCE != a.ROLE_EVIDENCE
+                  else a.ROLE_EVIDENCE} for a in model.arms.itertuples()],
+        "facts": {k: f.to_dict() for k, f in design.facts.items() if k != "data_cutoff"},
     }
 
 

@@ -80,6 +80,37 @@ class Submission:
     define: dict[str, set[str]] | None = None  # dataset name -> variable names, from define.xml
     inputs: list[InputFile] = field(default_factory=list)
     load_issues: list[LoadIssue] = field(default_factory=list)
+    rules: object | None = None   # workbench.rules.Rules in force (None: the shipped rules); see use_rules()
+
+    def use_rules(self, rules) -> None:
+        """Read this submission under ``rules`` (a :class:`workbench.rules.Rules`); derivations made under other
+        rules are forgotten."""
+        if rules is not self.rules:
+            from .memo import clear
+
+            clear(self)
+            self.rules = rules
+
+    @property
+    def rules_in_force(self):
+        """The rules this submission is read under (the shipped rules when none were set)."""
+        if self.rules is None:
+            from .rules import default_rules
+
+            self.rules = default_rules()
+        return self.rules
+
+    @property
+    def vocab(self):
+        """The vocabularies of the rules in force (:class:`workbench.study.vocab.Vocabularies`)."""
+        return self.rules_in_force.vocab
+
+    @property
+    def study(self):
+        """The study model (:class:`workbench.study.StudyModel`), built once."""
+        from .study import study_model
+
+        return study_model(self)
 
     @property
     def manifest_present(self) -> bool:

@@ -62,5 +62,6 @@ def test_follow_up_without_data():
     sub = make_sub({"DM": [{"USUBJID": "A", "ARMCD": "X"}]}, None)
     res = follow_up_analysis(sub)
     rows = res.to_dict()
-    assert res.summary_dict()["reason_code"] == "no_dosed" and res.reason_dict()["reason_code"] == "no_dosed"
-    assert rows[0]["dosed"] == 0 and rows[0]["median_days"] is None
+    # no EX: which subjects were dosed is unknown, not 0 (analyses.md "Unknown is not zero")
+    assert res.summary_dict()["reason_code"] == "no_ex" and res.reason_dict()["reason_code"] == "no_ex"
+    assert rows[0]["dosed"] is None and rows[0]["median_days"] is None and res.summary_dict()["total"]["dosed"] is None

@@ -6,7 +6,6 @@ import pytest
 from statsmodels.duration.survfunc import SurvfuncRight
 
 from analysis_builders import ARMS, dm_rows, ex_rows, make_sub, manifest
-from workbench import derive
 from workbench.analyses.safety import kaplan_meier, km_median, safety_analysis
 
 SOC_N = "Nervous system disorders"
@@ -34,10 +33,10 @@ def test_teae_partial_dates_conservative():
           _ae("S-DL1-1", 4, "Cough", SOC_G, "2021-03-14"),      # day before: not TEAE
           _ae("S-DL1-1", 5, "Fatigue", SOC_G, "2021-03-15"),    # same day: TEAE
           _ae("S-DL1-1", 6, "Pain", SOC_G, "2020"),             # year before: not TEAE
-          _ae("S-DL1-1", 7, "Chills", SOC_G, None)]             # no date: cannot be shown treatment-emergent
+          _ae("S-DL1-1", 7, "Chills", SOC_G, None)]             # no date: TEAE (conservative, analyses.md)
     sub = _sub(ae)
-    teae = derive.adverse_events(sub).set_index("AESEQ")["TEAE"]
-    assert teae.to_dict() == {1: True, 2: False, 3: True, 4: False, 5: True, 6: False, 7: False}
+    teae = sub.study.adverse_events.set_index("AESEQ")["TEAE"]
+    assert teae.to_dict() == {1: True, 2: False, 3: True, 4: False, 5: True, 6: False, 7: True}
 
 
 def test_overview_counts_subjects_not_events():
@@ -123,4 +122,7 @@ def test_no_ae_domain_gives_reason_not_error():
     sub = _sub([])
     del sub.datasets["AE"]
     s = safety_analysis(sub).to_dict()
-    assert s["reason_code"] == "no_ae" and s["overview"][0]["any_teae"] == 0 and s["by_soc_pt"] == []
+    # no AE: TEAE counts are unknown (null), never 0; the dosed count is still known
+    ov = s["overview"][0]
+    assert s["reason_code"] == "no_ae" and ov["any_teae"] is None and ov["related_teae"] is None \
+        and ov["dosed"] > 0 and s["by_soc_pt"] == []

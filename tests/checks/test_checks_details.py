@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 from factory import usubjid
 
-from workbench.checks._common import MAX_PER_COLUMN, day_text, norm
+from workbench.checks.helpers import MAX_PER_COLUMN, day_text, norm
 
 
 def _findings(run, check_id, severity=None):

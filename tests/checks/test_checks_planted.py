@@ -241,7 +241,7 @@ CASES = [
     Case("ADM-001", "critical", drop("EX", 3), usubjid=usubjid(3)),
     Case("ADM-002", "major", set_("EX", 1, "EXROUTE", None), usubjid=usubjid(1), record="EXSEQ=1"),
     Case("ADM-002", "major", set_("EX", 2, "EXDOSE", 1.5), usubjid=usubjid(2), record="EXSEQ=1", name="dose_off"),
-    Case("ADM-002", "major", set_("EX", 3, "EXDOSU", "vials"), usubjid=usubjid(3), record="EXSEQ=1", name="unit"),
+    Case("ADM-002", "minor", set_("EX", 3, "EXDOSU", "vials"), record="EXDOSU=vials", domain="EX", name="unit"),
     Case("ADM-003", "major", set_("EX", 4, "EXLOT", None), usubjid=usubjid(4), record="EXSEQ=1"),
     Case("ADM-004", "major", set_("EX", 2, "EXSTDTC", "2021-03-03"), usubjid=usubjid(2), record="ARMCD=DL1"),
     Case("ADM-004", "info", both(set_("EX", 2, "EXSTDTC", "2021-03-01"),
@@ -270,6 +270,8 @@ CASES = [
     Case("SAF-008", "major", both(drop("LB", 6, VISIT="WEEK 1"), drop("LB", 6, VISIT="WEEK 4")), usubjid=usubjid(6),
          domain="LB", name="no_post_dose"),
     Case("SAF-009", "major", drop_docs("RISK_CONTROL_PLAN"), record="DOCTYPE=RISK_CONTROL_PLAN"),
+    Case("SAF-012", "minor", both(set_("AE", 4, "AESER", "N"), set_("AE", 4, "AESHOSP", "Y")), usubjid=usubjid(4),
+         record="AESEQ=1"),
     # efficacy
     Case("EFF-001", "major", study_field("study.primary_endpoint", DELETE), record="FIELD=study.primary_endpoint"),
     Case("EFF-001", "major", study_field("study.primary_endpoint.testcd", "KOOS"), record="QSTESTCD=KOOS",
@@ -332,7 +334,9 @@ CASES = [
 ]
 
 # TRC-004's catalogue rule reads "critical / major" but its text makes an unindexed file minor
-SEVERITY_EXCEPTIONS = {"TRC-004": {"critical", "minor"}}
+# the catalogue states these in its text: TRC-004 "file present but not indexed (minor)"; ADM-002 "a unit that
+# cannot be converted to cells is one minor finding for the dataset"
+SEVERITY_EXCEPTIONS = {"TRC-004": {"critical", "minor"}, "ADM-002": {"major", "minor"}}
 
 
 def rule_severities(check_id: str) -> set[str]:

@@ -34,6 +34,7 @@ CATALOGUE = {
     "SAF-007": ("safety", "major", "G-4.1.2"),
     "SAF-008": ("safety", "major", "G-2.2.1"),
     "SAF-009": ("safety", "major", "G-2.1.3d"),
+    "SAF-012": ("safety", "minor", "G-4.1.2"),
     "EFF-001": ("efficacy", "major", "G-4.1.2"),
     "EFF-002": ("efficacy", "major", "G-2.3.2a"),
     "EFF-003": ("efficacy", "major", "G-4.1.2"),

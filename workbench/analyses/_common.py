@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 from . import _stats
 
-from .. import derive
 from ..submission import Submission
 
 Z95 = float(_stats.norm_ppf(0.975))   # 1.959964..., two-sided 95%
@@ -25,9 +24,11 @@ UNCODED = "(uncoded)"                # SOC / PT shown for AEs without AEBODSYS /
 REASONS: dict[str, tuple[str, str]] = {
     "no_dm": ("DM is missing: subjects and arms cannot be identified", "缺少 DM 数据集：无法确定受试者及组别"),
     "no_arms": ("no arms in the manifest or the data", "清单和数据中均无组别"),
-    "no_ex": ("EX is missing: no subject can be counted as dosed", "缺少 EX 数据集：无法确定已给药受试者"),
+    "no_ex": ("EX is missing: which subjects were dosed is unknown (shown as unknown, not 0)",
+              "缺少 EX 数据集：给药受试者未知（显示为未知，而非 0）"),
     "no_dosed": ("no dosed subjects", "无已给药受试者"),
-    "no_ae": ("AE is missing: adverse events cannot be evaluated", "缺少 AE 数据集：无法评价不良事件"),
+    "no_ae": ("AE is missing: adverse events are unknown (shown as unknown, not 0)",
+              "缺少 AE 数据集：不良事件未知（显示为未知，而非 0）"),
     "no_active_levels": ("no active (non-control) dose levels", "无试验组（非对照）剂量组"),
     "no_evaluable": ("no DLT-evaluable subjects at any dose level", "各剂量组均无可评价 DLT 的受试者"),
     "all_too_toxic": ("all doses too toxic: the lowest dose is eliminated (P(DLT rate > target) > 0.95)",
@@ -186,13 +187,8 @@ def t_summary(values) -> Summary:
 # --------------------------------------------------------------------------- arms
 
 def arm_table(sub: Submission) -> pd.DataFrame:
-    """Arms ordered control first, then by dose (derive.arm_doses), with a display label."""
-    arms = derive.arm_doses(sub).copy()
-    if arms.empty:
-        return pd.DataFrame(columns=["ARM", "DOSE", "DOSE_UNIT", "CONTROL", "IN_MANIFEST"])
-    arms["DOSE"] = pd.to_numeric(arms["DOSE"], errors="coerce")
-    arms["CONTROL"] = arms["CONTROL"].astype(bool)
-    return arms
+    """The study model's arms (ARM, LABEL, CONTROL, DOSE, DOSE_UNIT, IN_MANIFEST …): control first, then by dose."""
+    return sub.study.arms
 
 
 def frame_records(df: pd.DataFrame, columns: dict[str, str] | None = None) -> list[dict]:

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import derive
 from ..dates import parse_dtc
+from ..columns import col
+from ..text import norm
 from ..submission import Submission
 from ..units import to_number
 from ._common import fnum, frame_records, reason
@@ -30,10 +31,10 @@ def lots_table(sub: Submission) -> pd.DataFrame:
     b = sub.batches
     rt = sub.release_tests
     if b is not None and len(b) and "LOTID" in b.columns:
-        t = pd.DataFrame({"LOTID": _text(b["LOTID"]), "PROCVER": _text(derive.col(b, "PROCVER")),
-                          "MFGDT": derive.col(b, "MFGDT"), "SITE": derive.col(b, "SITE"),
-                          "STATUS": derive.upper_text(derive.col(b, "STATUS")),
-                          "FAILREASON": derive.col(b, "FAILREASON")})
+        t = pd.DataFrame({"LOTID": _text(b["LOTID"]), "PROCVER": _text(col(b, "PROCVER")),
+                          "MFGDT": col(b, "MFGDT"), "SITE": col(b, "SITE"),
+                          "STATUS": norm(col(b, "STATUS")),
+                          "FAILREASON": col(b, "FAILREASON")})
         t = t[t["LOTID"].notna()].drop_duplicates("LOTID")
     elif rt is not None and "LOTID" in rt.columns:
         t = pd.DataFrame({"LOTID": _text(rt["LOTID"]).dropna().drop_duplicates()})
@@ -48,7 +49,7 @@ def lots_table(sub: Submission) -> pd.DataFrame:
     t = t.sort_values(["_DAY", "_POS"], na_position="last").reset_index(drop=True)
     t["ORDER"] = np.arange(1, len(t) + 1)
     ex = sub.domain("EX")
-    clinical = {str(v).strip() for v in derive.col(ex, "EXLOT").dropna()} if ex is not None else set()
+    clinical = {str(v).strip() for v in col(ex, "EXLOT").dropna()} if ex is not None else set()
     t["CLINICAL"] = t["LOTID"].isin(clinical)
     cpv = sub.m.product.commercial_process_version
     t["COMMERCIAL"] = (t["PROCVER"].fillna("").str.upper() == cpv.strip().upper()) if cpv else False
@@ -135,11 +136,11 @@ def _mode(s: pd.Series):
 
 def attribute_results(lots: pd.DataFrame, rt: pd.DataFrame) -> list[AttributeResult]:
     """Per attribute: results by lot in manufacturing order with spec judgement and mean ± 3 SD of clinical lots."""
-    r = pd.DataFrame({"LOTID": _text(rt["LOTID"]), "ATTRIBUTE": derive.upper_text(derive.col(rt, "ATTRIBUTE")),
-                      "RESULT": _text(derive.col(rt, "RESULT")), "UNIT": _text(derive.col(rt, "UNIT")),
-                      "SPEC_LOW": to_number(derive.col(rt, "SPEC_LOW")),
-                      "SPEC_HIGH": to_number(derive.col(rt, "SPEC_HIGH")),
-                      "SPEC_TEXT": _text(derive.col(rt, "SPEC_TEXT"))})
+    r = pd.DataFrame({"LOTID": _text(rt["LOTID"]), "ATTRIBUTE": norm(col(rt, "ATTRIBUTE")),
+                      "RESULT": _text(col(rt, "RESULT")), "UNIT": _text(col(rt, "UNIT")),
+                      "SPEC_LOW": to_number(col(rt, "SPEC_LOW")),
+                      "SPEC_HIGH": to_number(col(rt, "SPEC_HIGH")),
+                      "SPEC_TEXT": _text(col(rt, "SPEC_TEXT"))})
     r = r[r["ATTRIBUTE"].notna() & r["LOTID"].notna()]
     r["VALUE"] = to_number(r["RESULT"])
     info = lots.drop(columns=[c for c in ("SITE", "FAILREASON") if c in lots.columns])

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import derive
 from ..submission import Submission
 from . import _stats
 from ._common import arm_table, clopper_pearson, fnum, frame_records, reason, seq_values
@@ -178,7 +177,7 @@ class DLTResult:
 def dlt_events(sub: Submission) -> tuple[pd.DataFrame, str]:
     """AE records that are DLTs under the manifest definition, and the definition actually used."""
     cfg = sub.m.study.dlt
-    ae = derive.adverse_events(sub)
+    ae = sub.study.adverse_events
     if len(ae) == 0:
         return ae, cfg.definition
     used = cfg.definition
@@ -195,9 +194,9 @@ def dlt_events(sub: Submission) -> tuple[pd.DataFrame, str]:
 def _subject_dlt_table(sub: Submission, dlt_subjects: set) -> pd.DataFrame:
     """Dosed subjects with ARM, follow-up days, DLT flag and evaluability."""
     window = sub.m.study.dlt.window_days
-    subj = derive.subjects(sub)
-    dosed = sorted(derive.dosed_subjects(sub))
-    fu = derive.follow_up_days(sub)
+    subj = sub.study.subjects
+    dosed = sorted(sub.study.dosed)
+    fu = sub.study.follow_up_days
     arm = subj["ARM"] if len(subj) else pd.Series(dtype=object)
     t = pd.DataFrame({"USUBJID": dosed})
     t["ARM"] = t["USUBJID"].map(arm)

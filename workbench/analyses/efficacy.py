@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import derive
 from ..dates import DateIntervals, on_or_after
+from ..columns import coded, col, dates, norm_col, norm_in
 from ..submission import Submission
 from ..units import to_number
 from . import _stats
@@ -80,27 +80,27 @@ def endpoint_values(sub: Submission) -> tuple[pd.DataFrame, dict | None]:
     if df is None or "USUBJID" not in df.columns:
         return empty, reason("no_endpoint_domain", domain=dom)
     tvar = f"{dom}TESTCD"
-    mask = derive.upper_in(sub, dom, tvar, {pe.testcd})
+    mask = norm_in(sub, dom, tvar, {pe.testcd})
     if not mask.any():
         return empty, reason("no_endpoint_records", domain=dom, testcd_var=tvar, testcd=pe.testcd)
     rows = np.flatnonzero(mask)
-    value = to_number(derive.col(df, f"{dom}STRESN").iloc[rows])
-    value = value.where(value.notna(), to_number(derive.col(df, f"{dom}ORRES").iloc[rows])).to_numpy(dtype=float)
-    d = derive.dates(sub, dom, f"{dom}DTC")
+    value = to_number(col(df, f"{dom}STRESN").iloc[rows])
+    value = value.where(value.notna(), to_number(col(df, f"{dom}ORRES").iloc[rows])).to_numpy(dtype=float)
+    d = dates(sub, dom, f"{dom}DTC")
     # subjects by their codes: dosed and first-dose lookups once per distinct subject
-    subj_codes = derive.coded(sub, dom, "USUBJID")
+    subj_codes = coded(sub, dom, "USUBJID")
     ucode = subj_codes.codes[rows]
     uniques = pd.Index(subj_codes.uniques, dtype=object)
-    dosed = derive.dosed_subjects(sub)
+    dosed = sub.study.dosed
     keep = np.append(np.fromiter((u in dosed for u in uniques), dtype=bool, count=len(uniques)), False)[ucode]
     keep &= ~np.isnan(value)
     kept = rows[keep]
     r = pd.DataFrame({"USUBJID": pd.Series(np.append(subj_codes.uniques, None)[ucode[keep]], dtype=object),
                       "VALUE": value[keep],
-                      "BLFL": pd.Series(derive.upper_col(sub, dom, f"{dom}BLFL").to_numpy()[kept], dtype=object),
-                      "VISIT": pd.Series(derive.upper_col(sub, dom, "VISIT").to_numpy()[kept], dtype=object),
+                      "BLFL": pd.Series(norm_col(sub, dom, f"{dom}BLFL").to_numpy()[kept], dtype=object),
+                      "VISIT": pd.Series(norm_col(sub, dom, "VISIT").to_numpy()[kept], dtype=object),
                       "LO": d.lo[kept], "HI": d.hi[kept], "ORDER": np.flatnonzero(keep)})
-    fd = derive.first_dose(sub)
+    fd = sub.study.first_dose
     if len(fd):
         fd_lo = pd.Series(fd["FIRST_LO"].to_numpy(dtype=float), index=fd.index.astype(object)).reindex(uniques)
         fd_hi = pd.Series(fd["FIRST_HI"].to_numpy(dtype=float), index=fd.index.astype(object)).reindex(uniques)
@@ -125,7 +125,7 @@ def endpoint_values(sub: Submission) -> tuple[pd.DataFrame, dict | None]:
         tgt = r[r["POST"] & (r["BLFL"] != "Y")]
         notes = reason("no_visit")
     target = tgt.groupby("USUBJID")["VALUE"].last()
-    subj = derive.subjects(sub)
+    subj = sub.study.subjects
     out = pd.DataFrame({"BASELINE": baseline, "TARGET": target})
     out.index.name = "USUBJID"
     out = out.reset_index()

@@ -6,30 +6,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import derive
+from ..columns import col, dates
+from ..text import norm
 from ..submission import Submission
 from ..units import to_number
-from ._common import arm_table, fnum, reason
+from ._common import arm_table, fnum, inum, reason
 
-# DS decodes that are milestones, not reasons for leaving (CDISC NCIt C66727 / C114118 conventions)
-MILESTONES = {"INFORMED CONSENT OBTAINED", "RANDOMIZED", "RANDOMISED", "ENROLLED", "ELIGIBILITY CRITERIA MET",
-              "SCREENED"}
 POUND_TO_KG = 0.45359237
-
-
-def disposition_events(sub: Submission) -> pd.DataFrame:
-    """DS records that are disposition events (not protocol milestones): USUBJID, DSDECOD (upper), DSTERM, DSSTDTC."""
-    ds = sub.domain("DS")
-    if ds is None or "USUBJID" not in ds.columns:
-        return pd.DataFrame(columns=["USUBJID", "DSDECOD", "DSTERM", "DSSTDTC", "DATE_LO"])
-    cat = derive.upper_col(sub, "DS", "DSCAT").fillna("")
-    dec = derive.upper_col(sub, "DS", "DSDECOD")
-    dec = dec.where(dec.notna(), derive.upper_col(sub, "DS", "DSTERM"))
-    keep = ~cat.isin({"PROTOCOL MILESTONE", "OTHER EVENT"}) & ~dec.fillna("").isin(MILESTONES) & dec.notna()
-    out = pd.DataFrame({"USUBJID": ds["USUBJID"], "DSDECOD": dec, "DSTERM": derive.col(ds, "DSTERM"),
-                        "DSSTDTC": derive.col(ds, "DSSTDTC")})
-    out["DATE_LO"] = derive.dates(sub, "DS", "DSSTDTC").lo
-    return out[keep.to_numpy()].reset_index(drop=True)
 
 
 def subject_weights(sub: Submission) -> pd.Series:
@@ -37,24 +20,24 @@ def subject_weights(sub: Submission) -> pd.Series:
     vs = sub.domain("VS")
     if vs is None or "USUBJID" not in vs.columns:
         return pd.Series(dtype=float)
-    is_w = derive.upper_text(derive.col(vs, "VSTESTCD")) == "WEIGHT"
+    is_w = norm(col(vs, "VSTESTCD")) == "WEIGHT"
     if not is_w.any():
         return pd.Series(dtype=float)
     w = vs[is_w.to_numpy()]
-    val = to_number(derive.col(w, "VSSTRESN"))
-    unit = derive.upper_text(derive.col(w, "VSSTRESU"))
-    orres = to_number(derive.col(w, "VSORRES"))
-    ounit = derive.upper_text(derive.col(w, "VSORRESU"))
+    val = to_number(col(w, "VSSTRESN"))
+    unit = norm(col(w, "VSSTRESU"))
+    orres = to_number(col(w, "VSORRES"))
+    ounit = norm(col(w, "VSORRESU"))
     unit = unit.where(val.notna(), ounit)
     val = val.where(val.notna(), orres)
     val = val.where(~unit.fillna("").isin({"LB", "LBS"}), val * POUND_TO_KG)
-    d = derive.dates(sub, "VS", "VSDTC")
+    d = dates(sub, "VS", "VSDTC")
     t = pd.DataFrame({"USUBJID": w["USUBJID"].to_numpy(), "KG": val.to_numpy(dtype=float),
                       "DAY": d.lo[is_w.to_numpy()]})
     t = t[t["KG"].notna()]
     if t.empty:
         return pd.Series(dtype=float)
-    fd = derive.first_dose(sub)
+    fd = sub.study.first_dose
     t["FIRST"] = t["USUBJID"].map(fd["FIRST_LO"]) if len(fd) else np.nan
     t["PRE"] = t["DAY"] <= t["FIRST"]
     t = t.sort_values(["USUBJID", "DAY"], na_position="first")
@@ -76,10 +59,12 @@ class ExposureResult:
         for r in self.arms.to_dict("records"):
             out.append({"arm": r["ARM"], "dose": fnum(r["DOSE"]), "dose_unit": r["DOSE_UNIT"],
                         "control": bool(r["CONTROL"]), "in_manifest": bool(r["IN_MANIFEST"]),
-                        "enrolled": int(r["ENROLLED"]), "dosed": int(r["DOSED"]), "not_dosed": int(r["NOT_DOSED"]),
+                        "enrolled": int(r["ENROLLED"]), "dosed": inum(r["DOSED"]),
+                        "not_dosed": inum(r["NOT_DOSED"]),
                         "not_dosed_reasons": r["NOT_DOSED_REASONS"], "administrations": int(r["ADMINISTRATIONS"]),
                         "lots": list(r["LOTS"]), "routes": list(r["ROUTES"]), "total_cells": fnum(r["TOTAL_CELLS"]),
-                        "total_cells_complete": bool(r["TOTAL_CELLS_COMPLETE"])})
+                        "total_cells_complete": bool(r["TOTAL_CELLS_COMPLETE"]), "label": _text(r["LABEL"]),
+                        "role_rule": r["ROLE_RULE"], "role_evidence": _text(r["ROLE_EVIDENCE"])})
         return out
 
     def reason_dict(self) -> dict | None:
@@ -89,23 +74,29 @@ class ExposureResult:
 NO_DS_RECORD = "(no DS record)"
 
 
+def _text(v):
+    return None if v is None or (isinstance(v, float) and v != v) else str(v)
+
+
 def exposure_analysis(sub: Submission) -> ExposureResult:
     """Per arm: subjects enrolled (planned arm), dosed (actual arm), not dosed (planned arm, with DS reasons),
     administrations, lots, routes, total cells."""
     arms = arm_table(sub)
     cols = ["ARM", "DOSE", "DOSE_UNIT", "CONTROL", "IN_MANIFEST", "ENROLLED", "DOSED", "NOT_DOSED",
-            "NOT_DOSED_REASONS", "ADMINISTRATIONS", "LOTS", "ROUTES", "TOTAL_CELLS", "TOTAL_CELLS_COMPLETE"]
+            "NOT_DOSED_REASONS", "ADMINISTRATIONS", "LOTS", "ROUTES", "TOTAL_CELLS", "TOTAL_CELLS_COMPLETE",
+            "LABEL", "ROLE_RULE", "ROLE_EVIDENCE"]
     if arms.empty:
         code = "no_dm" if sub.domain("DM") is None else "no_arms"
         return ExposureResult(pd.DataFrame(columns=cols), code)
-    subj = derive.subjects(sub)
-    ex = derive.exposure(sub)
-    dosed = derive.dosed_subjects(sub)
-    ds = disposition_events(sub)
+    model = sub.study
+    subj = model.subjects
+    ex = model.exposure
+    dosed = model.dosed
+    ds = model.disposition
     if len(ds):   # DSDECOD, with the verbatim DSTERM when the decode is only OTHER
-        term = ds["DSTERM"].astype("object").where(ds["DSTERM"].notna(), None)
+        term = ds["TERM"].astype("object").where(ds["TERM"].notna(), None)
         label = [f"{d}: {str(t_).strip()}" if d == "OTHER" and t_ is not None else d
-                 for d, t_ in zip(ds["DSDECOD"], term)]
+                 for d, t_ in zip(ds["DECOD"], term)]
         collected: dict = {}
         for u, lab in zip(ds["USUBJID"].tolist(), label):
             if u is None or u != u:   # no subject (a groupby drops missing keys)
@@ -130,13 +121,16 @@ def exposure_analysis(sub: Submission) -> ExposureResult:
                 why[r] = why.get(r, 0) + 1
         e = ex[ex["ARM"] == a.ARM] if len(ex) else ex
         if len(e) and not a.CONTROL:
-            e = e[(e["DOSE_N"].fillna(0) > 0) | (to_number(derive.col(e, "EXDOSE")).fillna(0) > 0)]
-        lots = sorted({str(v) for v in derive.col(e, "EXLOT").dropna()}) if len(e) else []
-        routes = sorted({str(v) for v in derive.upper_text(derive.col(e, "EXROUTE")).dropna()}) if len(e) else []
+            e = e[e["DOSE_RAW"].fillna(0) > 0]
+        lots = sorted({str(v) for v in col(e, "EXLOT").dropna()}) if len(e) else []
+        routes = sorted({str(v) for v in norm(col(e, "EXROUTE")).dropna()}) if len(e) else []
         total, complete = _total_cells(e, weights)
         rows.append({"ARM": a.ARM, "DOSE": a.DOSE, "DOSE_UNIT": a.DOSE_UNIT, "CONTROL": a.CONTROL,
-                     "IN_MANIFEST": a.IN_MANIFEST, "ENROLLED": len(s), "DOSED": len(in_arm_dosed),
-                     "NOT_DOSED": len(not_dosed), "NOT_DOSED_REASONS": why, "ADMINISTRATIONS": len(e),
+                     "IN_MANIFEST": a.IN_MANIFEST, "ENROLLED": len(s),
+                     "DOSED": len(in_arm_dosed) if model.dosing_known else None,
+                     "NOT_DOSED": len(not_dosed) if model.dosing_known else None,
+                     "NOT_DOSED_REASONS": why if model.dosing_known else {}, "ADMINISTRATIONS": len(e),
+                     "LABEL": a.LABEL, "ROLE_RULE": a.ROLE_RULE, "ROLE_EVIDENCE": a.ROLE_EVIDENCE,
                      "LOTS": lots, "ROUTES": routes, "TOTAL_CELLS": total, "TOTAL_CELLS_COMPLETE": complete})
     code = None
     if sub.domain("DM") is None:

@@ -6,34 +6,32 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import derive
+from ..columns import coded
 from ..submission import Submission
 from ._common import arm_table, fnum, pct, reason
-from .exposure import disposition_events
 
-LTFU_EPOCH = "LONG-TERM FOLLOW-UP"
-NOT_WITHDRAWAL = {"COMPLETED", "COMPLETE", "STUDY COMPLETED", "DEATH", "ONGOING"}
 
 
 def subject_follow_up(sub: Submission) -> pd.DataFrame:
     """One row per dosed subject: ARM, DAYS (last contact − first dose), MET (≥ required), DIED, WITHDREW
-    (discontinued before the requirement), WINDOW (followed ≥ DLT window, or DLT, or died), LTFU."""
+    (discontinued before the requirement), WINDOW (followed ≥ DLT window), LTFU."""
     required = sub.m.required_followup_days
     window = sub.m.study.dlt.window_days
-    subj = derive.subjects(sub)
-    dosed = sorted(derive.dosed_subjects(sub))
+    model = sub.study
+    subj = model.subjects
+    dosed = sorted(model.dosed)
     t = pd.DataFrame({"USUBJID": pd.Series(dosed, dtype=object)})
-    t["ARM"] = t["USUBJID"].map(subj["ARM"]) if len(subj) else None
-    t["DAYS"] = t["USUBJID"].map(derive.follow_up_days(sub)).astype(float)
+    t["ARM"] = t["USUBJID"].map(subj["ARM"]).astype(object) if len(subj) else None
+    t["DAYS"] = t["USUBJID"].map(model.follow_up_days).astype(float)
     t["MET"] = t["DAYS"] >= required
-    died = set(derive.deaths(sub)["USUBJID"].dropna())
+    died = set(model.deaths["USUBJID"].dropna())
     t["DIED"] = t["USUBJID"].isin(died)
-    # withdrawals: a disposition event other than completion/death, dated before the requirement
+    # withdrawals: a disposition event other than completion, death or "ongoing", dated before the requirement
     # (or undated while the subject's follow-up falls short of it)
-    ds = disposition_events(sub)
-    ds = ds[~ds["DSDECOD"].isin(NOT_WITHDRAWAL)] if len(ds) else ds
+    ds = model.disposition
+    ds = ds[~ds["CATEGORY"].isin(["completed", "death", "ongoing"])] if len(ds) else ds
     if len(ds):
-        fd = derive.first_dose(sub)
+        fd = model.first_dose
         first = ds["USUBJID"].map(fd["FIRST_LO"]).astype(float) if len(fd) else np.nan
         rel = ds["DATE_LO"] - first
         fu = ds["USUBJID"].map(t.set_index("USUBJID")["DAYS"]).astype(float)
@@ -56,8 +54,9 @@ def ltfu_subjects(sub: Submission) -> set:
         return set()
     hit = np.zeros(len(sv), dtype=bool)
     for var in ("EPOCH", "SVEPOCH"):
-        hit |= derive.upper_in(sub, "SV", var, {LTFU_EPOCH})
-    return set(derive.coded(sub, "SV", "USUBJID").present_uniques(hit))
+        c = coded(sub, "SV", var)
+        hit |= c.mask(sub.vocab.epoch.classify(c.uniques) == "long_term_follow_up")
+    return set(coded(sub, "SV", "USUBJID").present_uniques(hit))
 
 
 @dataclass
@@ -119,10 +118,19 @@ def follow_up_analysis(sub: Submission) -> FollowUpResult:
             "meeting_pct", "meeting_or_died", "deaths", "deaths_before_requirement", "withdrawals",
             "followed_window", "followed_window_pct", "ltfu"]
     code = None
-    if len(t) == 0:
+    if not sub.study.dosing_known:   # dosing unknown: counts of dosed subjects are unknown, not 0
+        code = "no_ex"
+        for r in rows:
+            for k in ("dosed", "meeting_requirement", "meeting_or_died", "deaths", "deaths_before_requirement",
+                      "withdrawals", "followed_window", "ltfu", "known"):
+                r[k] = None
+    elif len(t) == 0:
         code = "no_dosed"
     elif t["DAYS"].isna().all():
         code = "no_first_dose"
+    total = _summary("ALL", None, t)
+    if code == "no_ex":
+        total = {k: (None if isinstance(v, (int, float)) and k != "control" else v) for k, v in total.items()}
     res = FollowUpResult(sub.m.required_followup_days, sub.m.study.dlt.window_days, pd.DataFrame(rows, columns=cols),
-                         _summary("ALL", None, t), t, code)
+                         total, t, code)
     return res

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import derive
 from ..dates import parse_dtc
+from ..columns import Coded, coded, col
+from ..study.stopping import stopping_rules
 from ..submission import Submission
 from ._common import POOLED, UNCODED, Z95, arm_table, fnum, frame_records, newcombe_diff, pct, reason, seq_values
 
@@ -30,22 +31,22 @@ OVERVIEW_FLAGS = {            # overview column -> TEAE condition
 
 
 def _teae(sub: Submission) -> pd.DataFrame:
-    ae = derive.adverse_events(sub)
+    ae = sub.study.adverse_events
     if len(ae) == 0:
         return ae
     # the columns the safety tables and listings read, TEAE records only (a new frame: the AE table is untouched)
     keep = set(LISTING_COLS) | {"AESI", "DLT"}
     t = ae[[c for c in ae.columns if c in keep]][ae["TEAE"].astype(bool).to_numpy()]
-    t["SOC"] = derive.col(t, "AEBODSYS").astype("object").where(derive.col(t, "AEBODSYS").notna(), UNCODED)
-    pt = derive.col(t, "AEDECOD")
+    t["SOC"] = col(t, "AEBODSYS").astype("object").where(col(t, "AEBODSYS").notna(), UNCODED)
+    pt = col(t, "AEDECOD")
     t["PT"] = pt.astype("object").where(pt.notna(), UNCODED)
     return t
 
 
 def _dosed_by_arm(sub: Submission) -> pd.Series:
     """USUBJID -> ARM for dosed subjects (ARM None when the subject is not in DM)."""
-    subj = derive.subjects(sub)
-    dosed = sorted(derive.dosed_subjects(sub))
+    subj = sub.study.subjects
+    dosed = sorted(sub.study.dosed)
     arm = subj["ARM"] if len(subj) else pd.Series(dtype=object)
     return pd.Series(pd.Series(dosed, dtype=object).map(arm).to_numpy(), index=pd.Index(dosed, dtype=object),
                      dtype=object)
@@ -80,14 +81,14 @@ def _teae_rows(sub: Submission | None, teae: pd.DataFrame) -> np.ndarray | None:
     """Positions of the TEAE records in the AE dataset (None when ``teae`` is not :func:`_teae` of ``sub``)."""
     if sub is None or sub.domain("AE") is None:
         return None
-    ae = derive.adverse_events(sub)
+    ae = sub.study.adverse_events
     if len(ae) != len(sub.domain("AE")) or "TEAE" not in ae.columns:
         return None
     rows = np.flatnonzero(ae["TEAE"].astype(bool).to_numpy())
     return rows if len(rows) == len(teae) and teae.index.equals(ae.index[rows]) else None
 
 
-def _filled_codes(c: "derive.Coded", rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _filled_codes(c: "Coded", rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes and labels of a column with missing values shown as UNCODED (as :func:`_teae` fills them)."""
     codes = c.codes[rows]
     uniques = np.asarray(c.uniques, dtype=object)
@@ -106,10 +107,10 @@ class _TeaeKeys:
     def __init__(self, teae: pd.DataFrame, dosed_arm: pd.Series, sub: Submission | None = None):
         rows = _teae_rows(sub, teae)
         if rows is not None:   # the AE columns' factorisations, shared with the checks
-            u = derive.coded(sub, "AE", "USUBJID")
+            u = coded(sub, "AE", "USUBJID")
             self.u, u_uni = u.codes[rows], u.uniques
-            self.s, self.s_uni = _filled_codes(derive.coded(sub, "AE", "AEBODSYS"), rows)
-            self.p, self.p_uni = _filled_codes(derive.coded(sub, "AE", "AEDECOD"), rows)
+            self.s, self.s_uni = _filled_codes(coded(sub, "AE", "AEBODSYS"), rows)
+            self.p, self.p_uni = _filled_codes(coded(sub, "AE", "AEDECOD"), rows)
         else:
             self.u, u_uni = pd.factorize(teae["USUBJID"].astype("object"), use_na_sentinel=True)
             self.s, s_uni = pd.factorize(teae["SOC"].astype("object"), use_na_sentinel=True)
@@ -358,7 +359,7 @@ class KMCurve:
 
 def km_first_serious(sub: Submission, arms: pd.DataFrame, teae: pd.DataFrame, dosed_arm: pd.Series) -> list[KMCurve]:
     """Time from first dose to first serious TEAE per arm, censored at last contact."""
-    fu = derive.follow_up_days(sub)
+    fu = sub.study.follow_up_days
     ser = teae[teae["SERIOUS"].astype(bool)] if len(teae) else teae
     first_event = ser.groupby("USUBJID")["ONSET_DAY"].min().clip(lower=0) if len(ser) else pd.Series(dtype=float)
     t = pd.DataFrame({"USUBJID": dosed_arm.index, "ARM": dosed_arm.to_numpy()})
@@ -394,15 +395,15 @@ def ae_listing(ae: pd.DataFrame) -> pd.DataFrame:
 
 def deaths_listing(sub: Submission, dosed_arm: pd.Series) -> pd.DataFrame:
     """Deaths from DM, DS and AE with date, cause, arm and day from first dose."""
-    d = derive.deaths(sub).copy()
+    d = sub.study.deaths.copy()
     cols = ["USUBJID", "ARM", "DOSED", "SOURCE", "DATE", "DAY", "CAUSE"]
     if d.empty:
         return pd.DataFrame(columns=cols)
-    subj = derive.subjects(sub)
+    subj = sub.study.subjects
     usubjid = d["USUBJID"].astype("object")      # object ids: isin/map on them cost a fraction of str ones
     d["ARM"] = usubjid.map(subj["ARM"]) if len(subj) else None
     d["DOSED"] = usubjid.isin(dosed_arm.index)
-    fd = derive.first_dose(sub)
+    fd = sub.study.first_dose
     day = parse_dtc(d["DATE"]).lo
     first = usubjid.map(fd["FIRST_LO"]).to_numpy(dtype=float) if len(fd) else np.nan
     d["DAY"] = day - first
@@ -456,9 +457,20 @@ def safety_analysis(sub: Submission) -> SafetyResult:
     arms = arm_table(sub)
     dosed_arm = _dosed_by_arm(sub)
     teae = _teae(sub)
-    ae = derive.adverse_events(sub)
+    ae = sub.study.adverse_events
     ov, total = overview(sub, arms, teae, dosed_arm)
-    code = "no_ae" if sub.domain("AE") is None else ("no_dosed" if len(dosed_arm) == 0 else None)
+    model = sub.study
+    code = "no_ex" if not model.dosing_known else "no_ae" if not model.ae_known else \
+        ("no_dosed" if len(dosed_arm) == 0 else None)
+    if code in ("no_ex", "no_ae"):   # unknown is not zero: the counts that need the missing domain are null
+        unknown = [k for k in OVERVIEW_FLAGS] + [f"{k}_pct" for k in OVERVIEW_FLAGS]
+        if code == "no_ex":
+            unknown += ["dosed"]
+        ov = ov.astype(object)
+        for k in unknown:
+            if k in ov.columns:
+                ov[k] = None
+        total = {k: (None if k in unknown else v) for k, v in (total or {}).items()}
     if len(teae):
         late = teae[teae["ONSET_DAY"] > LATE_DAYS]
         rel_fatal = teae[teae["RELATED"] & teae["FATAL"]]
@@ -490,6 +502,6 @@ class StoppingRulesResult:
 
 
 def stopping_rules_analysis(sub: Submission) -> StoppingRulesResult:
-    """Each manifest stopping rule evaluated by :func:`workbench.derive.stopping_rules`."""
-    rules = derive.stopping_rules(sub)
+    """Each manifest stopping rule evaluated by :func:`workbench.study.stopping.stopping_rules`."""
+    rules = stopping_rules(sub)
     return StoppingRulesResult(rules, None if sub.m.study.stopping_rules else "no_stopping_rules")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import derive
+from ..columns import col
 from ..submission import Submission
 from ._common import arm_table, seq_values
 
@@ -28,17 +28,17 @@ class TimelineResult:
 
 def timeline_analysis(sub: Submission) -> TimelineResult:
     arms = arm_table(sub)
-    fd = derive.first_dose(sub)
-    subj = derive.subjects(sub)
-    dosed = sorted(derive.dosed_subjects(sub))
+    fd = sub.study.first_dose
+    subj = sub.study.subjects
+    dosed = sorted(sub.study.dosed)
     t = pd.DataFrame({"USUBJID": pd.Series(dosed, dtype=object)})
     t["ARM"] = t["USUBJID"].map(subj["ARM"]) if len(subj) else None
     a = arms.set_index("ARM") if len(arms) else pd.DataFrame(columns=["DOSE", "DOSE_UNIT", "CONTROL"])
     t["DOSE"] = t["ARM"].map(a["DOSE"]).astype(float) if len(a) else np.nan
     t["DOSE_UNIT"] = t["ARM"].map(a["DOSE_UNIT"]) if len(a) else None
     t["CONTROL"] = t["ARM"].map(a["CONTROL"]).fillna(False).astype(bool) if len(a) else False
-    t["LAST_DAY"] = t["USUBJID"].map(derive.follow_up_days(sub)).astype(float)
-    d = derive.deaths(sub).copy()
+    t["LAST_DAY"] = t["USUBJID"].map(sub.study.follow_up_days).astype(float)
+    d = sub.study.deaths.copy()
     if len(d):
         from ..dates import parse_dtc
 
@@ -54,7 +54,7 @@ def timeline_analysis(sub: Submission) -> TimelineResult:
     t["_o"] = t["ARM"].map(order).fillna(len(order))
     t = t.sort_values(["_o", "USUBJID"]).drop(columns="_o").reset_index(drop=True)
 
-    ex = derive.exposure(sub)
+    ex = sub.study.exposure
     if len(ex) and len(fd):
         e = ex[ex["USUBJID"].isin(dosed)]
         doses = pd.DataFrame({"USUBJID": e["USUBJID"].to_numpy(),
@@ -63,15 +63,15 @@ def timeline_analysis(sub: Submission) -> TimelineResult:
     else:
         doses = pd.DataFrame(columns=["USUBJID", "DAY", "DOSE"])
 
-    ae = derive.adverse_events(sub)
+    ae = sub.study.adverse_events
     cols = ["USUBJID", "AESEQ", "AEDECOD", "DAY", "GRADE", "SERIOUS", "RELATED", "FATAL", "DLT"]
     if len(ae):
         # only the columns used, then the TEAE rows (not a copy of the whole AE table)
         te = ae[[c for c in ("USUBJID", "AESEQ", "AEDECOD", "AETERM", "ONSET_DAY", "GRADE", "SERIOUS", "RELATED",
                              "FATAL", "DLT") if c in ae.columns]][ae["TEAE"].astype(bool).to_numpy()]
         events = pd.DataFrame({"USUBJID": pd.Series(te["USUBJID"].to_numpy(), dtype=object),
-                               "AESEQ": seq_values(derive.col(te, "AESEQ")).to_numpy(dtype=object),
-                               "AEDECOD": pd.Series(derive.col(te, "AEDECOD").fillna(derive.col(te, "AETERM"))
+                               "AESEQ": seq_values(col(te, "AESEQ")).to_numpy(dtype=object),
+                               "AEDECOD": pd.Series(col(te, "AEDECOD").fillna(col(te, "AETERM"))
                                                     .to_numpy(), dtype=object),
                                "DAY": te["ONSET_DAY"].clip(lower=0).to_numpy(dtype=float),
                                "GRADE": te["GRADE"].to_numpy(dtype=float),

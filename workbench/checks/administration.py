@@ -4,23 +4,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import derive
 from ..findings import Element
 from ..units import to_number
-from ._common import (
-    NO_ARM,
+from .helpers import (
+    MAX_PER_COLUMN,
+    col,
     day_text,
-    disposition,
+    examples,
     listing,
     need,
     need_dm,
-    norm,
     num,
     pct,
     present,
     rec_key,
     required_fields,
-    subject_table,
 )
 from .registry import NotApplicable, check
 
@@ -36,11 +34,9 @@ def _not_fih(sub) -> NotApplicable | None:
 
 
 def _active_records(sub) -> pd.DataFrame:
-    """EX records (derive.exposure) with CONTROL (comparator arm) and ZERO (EXDOSE = 0) flags."""
-    ex = derive.exposure(sub)
-    ex = ex.assign(CONTROL=ex["ARM"].isin(derive.control_arms(sub)),
-                   ZERO=to_number(derive.col(ex, "EXDOSE")).eq(0))
-    return ex
+    """EX records of the study model (CONTROL: the subject's arm is a control arm) with ZERO (EXDOSE = 0)."""
+    ex = sub.study.exposure
+    return ex.assign(ZERO=ex["DOSE_RAW"].eq(0).to_numpy(dtype=bool))
 
 
 @check("ADM-001", A, "critical", "G-4.1.2", "Exposure (EX) recorded for every treated subject",
@@ -59,11 +55,16 @@ def exposure_present(sub, out):
     dm = sub.domain("DM")
     if dm is None or "USUBJID" not in dm.columns:
         return None
-    actual = norm(dm["ACTARMCD"]) if "ACTARMCD" in dm.columns else norm(derive.col(dm, "ARMCD"))
     var = "ACTARMCD" if "ACTARMCD" in dm.columns else "ARMCD"
-    treated = actual.notna() & ~actual.isin(NO_ARM)
-    no_ex = treated & ~dm["USUBJID"].isin(set(ex["USUBJID"].dropna()))
-    for u, arm in zip(dm.loc[no_ex, "USUBJID"], actual[no_ex], strict=True):
+    subj = sub.study.subjects
+    no_ex = subj[subj["ARM"].notna().to_numpy(dtype=bool) & ~subj.index.isin(set(ex["USUBJID"].dropna()))]
+    if len(no_ex) > MAX_PER_COLUMN:
+        shown = listing(no_ex.index, 6)
+        out.add("critical", f"{len(no_ex)} subjects with an actual arm (DM.{var}) have no EX record ({shown})",
+                f"{len(no_ex)} 名有实际组别（DM.{var}）的受试者无 EX 给药记录（{listing(no_ex.index, 6, sep='、')}）",
+                domain="EX")
+        return None
+    for u, arm in zip(no_ex.index, no_ex["ARM"], strict=True):
         out.add("critical", f"Subject {u} is in arm {arm} (DM.{var}) but has no EX record",
                 f"受试者 {u} 属于组别 {arm}（DM.{var}），但无 EX 给药记录", domain="EX", usubjid=u)
     return None
@@ -78,36 +79,52 @@ def dose_recorded(sub, out):
     ex = _active_records(sub)
     required_fields(out, "major", ex, "EX", ("EXDOSE", "EXDOSU", "EXROUTE", "EXSTDTC"), label="EXTRT",
                     what_en="administration", what_zh="给药记录")
-    active = ~ex["CONTROL"]
-    dose_raw = derive.col(ex, "EXDOSE")
-    dose = to_number(dose_raw)
-    has_dose = present(dose_raw)
-    bad_dose = active & has_dose & ~(dose > 0)
-    unit = derive.col(ex, "EXDOSU")
-    bad_unit = active & present(unit) & has_dose & ex["DOSE_UNIT_N"].isna() & ~ex["ZERO"]
-    arms = derive.arm_doses(sub)
+    active = ~ex["CONTROL"].to_numpy(dtype=bool)
+    dose_raw = col(ex, "EXDOSE")
+    dose = ex["DOSE_RAW"]
+    has_dose = present(dose_raw).to_numpy(dtype=bool)
+    bad_dose = active & has_dose & ~(dose > 0).to_numpy()
+    unit = col(ex, "EXDOSU")
+    bad_unit = active & present(unit).to_numpy(dtype=bool) & has_dose & ~ex["CONVERTIBLE"].to_numpy(dtype=bool) \
+        & ~ex["ZERO"].to_numpy(dtype=bool)
+    if bad_unit.any():   # one defect of the dataset: one finding with the count, the units and examples
+        units = sorted({str(u) for u in unit[bad_unit].dropna()})
+        keys = rec_key(ex, "EX", bad_unit)
+        ex_en, ex_zh = examples(keys, col(ex, "USUBJID")[bad_unit])
+        out.add("minor", f"EX: dose unit {', '.join(units)} cannot be converted to cells or cells/kg on "
+                         f"{int(bad_unit.sum())} administration(s); doses are compared in the unit recorded (e.g. {ex_en})",
+                f"EX：{int(bad_unit.sum())} 条给药记录的剂量单位 {'、'.join(units)} 无法换算为 cells 或 cells/kg；"
+                f"剂量按记录单位比较（例如 {ex_zh}）", domain="EX", record=f"EXDOSU={units[0]}")
+    arms = sub.study.arms
     arms = arms[arms["IN_MANIFEST"] & ~arms["CONTROL"] & arms["DOSE"].notna()] if len(arms) else arms
     arm_dose = ex["ARM"].map(dict(zip(arms["ARM"], arms["DOSE"].astype(float), strict=True))).astype(float) \
         if len(arms) else pd.Series(np.nan, index=ex.index)   # float even when EX has no rows
     arm_unit = ex["ARM"].map(dict(zip(arms["ARM"], arms["DOSE_UNIT"], strict=True))) if len(arms) else \
         pd.Series(None, index=ex.index, dtype=object)
-    comparable = active & (ex["DOSE_N"] > 0) & arm_dose.notna() & (arm_dose > 0) & (ex["DOSE_UNIT_N"] == arm_unit)
+    comparable = active & (ex["DOSE_N"] > 0).to_numpy() & arm_dose.notna().to_numpy() & (arm_dose > 0).to_numpy() \
+        & (ex["DOSE_UNIT_N"] == arm_unit).to_numpy()
     rel = (ex["DOSE_N"] - arm_dose) / arm_dose
-    off = comparable & (rel.abs() > DOSE_TOLERANCE + 1e-9)
-    bad = bad_dose | bad_unit | off
+    off = comparable & (rel.abs() > DOSE_TOLERANCE + 1e-9).to_numpy()
+    bad = bad_dose | off
     if not bad.any():
         return None
     keys = rec_key(ex, "EX", bad)
-    for i in ex.index[bad.to_numpy()]:
+    if bad.sum() > MAX_PER_COLUMN:
+        ex_en, ex_zh = examples(keys, col(ex, "USUBJID")[bad])
+        out.add("major", f"EX: {int(bad_dose.sum())} administration(s) with a dose that is not a positive number and "
+                         f"{int(off.sum())} differing from the arm dose of submission.yaml by more than "
+                         f"{DOSE_TOLERANCE:.0%} (e.g. {ex_en})",
+                f"EX：{int(bad_dose.sum())} 条给药记录剂量不是正数，{int(off.sum())} 条与 submission.yaml 组别剂量相差超过 "
+                f"{DOSE_TOLERANCE:.0%}（例如 {ex_zh}）", domain="EX")
+        return None
+    for i in ex.index[bad]:
         u, k = ex.at[i, "USUBJID"] if "USUBJID" in ex.columns else None, keys.at[i]
         en, zh = [], []
-        if bad_dose.at[i]:
+        pos = ex.index.get_loc(i)
+        if bad_dose[pos]:
             en.append(f"dose {dose_raw.at[i]} is not a positive number")
             zh.append(f"剂量 {dose_raw.at[i]} 不是正数")
-        if bad_unit.at[i]:
-            en.append(f"dose unit '{unit.at[i]}' cannot be converted to cells or cells/kg")
-            zh.append(f"剂量单位“{unit.at[i]}”无法换算为 cells 或 cells/kg")
-        if off.at[i]:
+        if off[pos]:
             d, a, un = ex.at[i, "DOSE_N"], arm_dose.at[i], arm_unit.at[i]
             en.append(f"dose {num(d)} {un} differs from the arm {ex.at[i, 'ARM']} dose in submission.yaml "
                       f"({num(a)} {un}) by {rel.at[i]:+.0%}")
@@ -137,12 +154,12 @@ def sentinel_dosing(sub, out):
         return na
     if (na := need(sub, "EX", "ADM-001")) is not None:
         return na
-    fd = derive.first_dose(sub)
-    subj = subject_table(sub)
+    fd = sub.study.first_dose
+    subj = sub.study.subjects
     if fd.empty or subj.empty:
         return None
     f = fd.join(subj[["ARM"]], how="left")
-    f = f[f["ARM"].notna() & ~f["ARM"].isin(derive.control_arms(sub)) & f["FIRST_LO"].notna()]
+    f = f[f["ARM"].notna() & ~f["ARM"].isin(sub.study.control_arms) & f["FIRST_LO"].notna()]
     f = f.rename_axis("USUBJID").reset_index().sort_values(["ARM", "FIRST_LO", "USUBJID"])
     f["RANK"] = f.groupby("ARM").cumcount()
     first = f[f["RANK"] == 0].set_index("ARM")
@@ -185,7 +202,7 @@ def single_administration(sub, out):
     key = day.astype(object).where(day.notna(), "row" + pd.Series(ex.index.astype(str), index=ex.index))
     n = key.groupby(ex["USUBJID"]).nunique()
     for u, k in n[n > 1].items():
-        days = sorted(derive.col(ex, "EXSTDTC")[ex["USUBJID"] == u].fillna("?").astype(str).unique())
+        days = sorted(col(ex, "EXSTDTC")[ex["USUBJID"] == u].fillna("?").astype(str).unique())
         out.add("minor", f"Subject {u}: {k} administrations in a first-in-human study ({listing(days)}); "
                          "a single administration is recommended",
                 f"受试者 {u}：首次人体试验中给药 {k} 次（{listing(days, sep='、')}）；建议单次给药",
@@ -201,16 +218,16 @@ def never_treated(sub, out):
         return na
     if (na := need(sub, "EX", "ADM-001")) is not None:
         return na
-    subj = subject_table(sub)
+    subj = sub.study.subjects
     enrolled = subj[subj["ENROLLED"]]
     if enrolled.empty:
         return NotApplicable("no enrolled subjects", "无入组受试者")
     ex = sub.domain("EX")
     # an EX record with a dose that is not 0 counts as treatment here (a dose problem is ADM-002's finding)
-    given = set(ex.loc[~to_number(derive.col(ex, "EXDOSE")).eq(0), "USUBJID"].dropna()) if "USUBJID" in ex.columns \
+    given = set(ex.loc[~to_number(col(ex, "EXDOSE")).eq(0), "USUBJID"].dropna()) if "USUBJID" in ex.columns \
         else set()
     never = enrolled.index[~(enrolled["DOSED"] | enrolled.index.isin(given)).to_numpy()]
-    disp = disposition(sub)
+    disp = sub.study.disposition
     d = disp[disp["USUBJID"].isin(never) & disp["HAS_REASON"] & ~disp["COMPLETED"]]
     reasons = (d["TERM"].fillna(d["DECOD"]).astype(str).value_counts() if len(d) else pd.Series(dtype=int))
     r_en = "; reasons: " + ", ".join(f"{k} ({v})" for k, v in reasons.items()) if len(reasons) else ""

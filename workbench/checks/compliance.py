@@ -4,14 +4,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import derive
 from ..dates import parse_dtc
 from ..findings import Element
-from ._common import (
+from .helpers import (
     MAX_PER_COLUMN,
-    consent,
+    coded,
+    col,
     consent_record,
     cutoff,
+    dates,
     day_text,
     doc_index,
     docs_of,
@@ -19,7 +20,6 @@ from ._common import (
     map_distinct,
     norm,
     rec_key,
-    subject_table,
 )
 from .registry import NotApplicable, check
 
@@ -66,7 +66,7 @@ def essential_documents(sub, out):
     for t in STUDY_MAJOR:
         if t not in have:
             _missing_doc(out, "major", t)
-    subj = subject_table(sub)
+    subj = sub.study.subjects
     sites = sorted(set(subj["SITE"].dropna())) if len(subj) else []
     for t, sev, study_level_counts in (("ETHICS_APPROVAL", "critical", False),) + tuple((t, "major", True) for t in SITE_MAJOR):
         rows = docs[docs["DOCTYPE_N"] == t]
@@ -109,7 +109,7 @@ def orphan_records(sub, out):
             continue
         u = df["USUBJID"]
         if sub.datasets.get(dom) is df:   # per distinct subject of the domain, not per record
-            c = derive.coded(sub, dom, "USUBJID")
+            c = coded(sub, dom, "USUBJID")
             bad = pd.Series(~c.mask([v in known for v in c.uniques]), index=df.index)
         else:
             bad = ~u.isin(known)
@@ -182,7 +182,7 @@ def date_plausibility(sub, out):
     cut = cutoff(sub)
     for dom, df in sorted(sub.datasets.items()):
         for var in [c for c in df.columns if c.endswith("DTC")]:
-            d = derive.dates(sub, dom, var)
+            d = dates(sub, dom, var)
             if not (d.malformed.any() or (d.lo > cut[0]).any()):
                 continue
             u = df["USUBJID"] if "USUBJID" in df.columns else None
@@ -190,18 +190,18 @@ def date_plausibility(sub, out):
     docs = doc_index(sub)
     if docs is not None and "DATE" in docs.columns:
         d = parse_dtc(docs["DATE"])
-        ids_ = ("DOCID=" + derive.col(docs, "DOCID").astype(str)).tolist()
+        ids_ = ("DOCID=" + col(docs, "DOCID").astype(str)).tolist()
         _date_problems(out, "documents/index.csv", None, "DATE", docs["DATE"], d, lambda pos: [ids_[i] for i in pos],
                        None, cut)
     if sub.batches is not None and "MFGDT" in sub.batches.columns:
         b = sub.batches
         d = parse_dtc(b["MFGDT"])
-        lots = ("LOTID=" + derive.col(b, "LOTID").astype(str)).tolist()
+        lots = ("LOTID=" + col(b, "LOTID").astype(str)).tolist()
         _date_problems(out, "cmc/batches.csv", None, "MFGDT", b["MFGDT"], d, lambda pos: [lots[i] for i in pos],
                        None, cut)
     # consent before the site's ethics approval (G-2.1.1)
     eth = docs_of(sub, "ETHICS_APPROVAL")
-    cons = consent(sub)
+    cons = sub.study.consent
     if eth.empty or cons.empty:
         return None
     ed = parse_dtc(eth["DATE"])
@@ -210,7 +210,7 @@ def date_plausibility(sub, out):
         return None
     first_by_site = e.dropna(subset=["SITE"]).sort_values("LO").drop_duplicates("SITE").set_index("SITE")
     study_level = e[e["SITE"].isna()].sort_values("LO")
-    subj = subject_table(sub)
+    subj = sub.study.subjects
     c = cons.join(subj[["SITE", "SITEID"]], how="left")
     c["E_LO"] = c["SITE"].map(first_by_site["LO"])
     c["E_TEXT"] = c["SITE"].map(first_by_site["TEXT"])
@@ -233,9 +233,9 @@ def document_integrity(sub, out):
     if docs is None and not sub.unindexed_documents:
         return NotApplicable("no documents folder or index (reported by TRC-001)", "无文件夹或文件索引（由 TRC-001 报告）")
     if docs is not None:
-        status = norm(derive.col(docs, "PATH_STATUS")).fillna("").str.lower()
-        declared = map_distinct(derive.col(docs, "SHA256"), lambda v: str(v).strip().lower(), "")
-        actual = map_distinct(derive.col(docs, "FILE_SHA256"), lambda v: str(v).lower(), "")
+        status = norm(col(docs, "PATH_STATUS")).fillna("").str.lower()
+        declared = map_distinct(col(docs, "SHA256"), lambda v: str(v).strip().lower(), "")
+        actual = map_distinct(col(docs, "FILE_SHA256"), lambda v: str(v).lower(), "")
         flagged = (status == "missing") | (status == "outside") | ((status == "ok") & (declared != "") &
                                                                    (declared != actual))
         for i in docs.index[flagged.to_numpy()]:
@@ -272,7 +272,7 @@ def define_matches(sub, out):
         parent = name[4:]
         if "RDOMAIN" in s.columns and s["RDOMAIN"].notna().any():
             parent = str(s["RDOMAIN"].dropna().iloc[0]).upper()
-        qnams.setdefault(parent, set()).update(norm(derive.col(s, "QNAM")).dropna())
+        qnams.setdefault(parent, set()).update(norm(col(s, "QNAM")).dropna())
     data = {d: set(df.columns) - qnams.get(d, set()) for d, df in sub.datasets.items()}
     data.update({d: set(df.columns) for d, df in sub.supp.items()})
     define = {k.upper(): {v.upper() for v in vs} for k, vs in sub.define.items()}
@@ -312,7 +312,7 @@ def protocol_in_force(sub, out):
     k = int(np.nanargmin(d.lo))
     p_lo, p_text = d.lo[k], prot["DATE"].iloc[k]
     p_id = prot["DOCID"].iloc[k] if "DOCID" in prot.columns else "?"
-    cons = consent(sub)
+    cons = sub.study.consent
     if cons.empty:
         return None
     early = cons[(cons["HI"] < p_lo).fillna(False)]
@@ -326,11 +326,11 @@ def protocol_in_force(sub, out):
     enrol = pd.Series(np.nan, index=cons.index)
     ds = sub.domain("DS")
     if ds is not None and "USUBJID" in ds.columns:
-        m = norm(derive.col(ds, "DSDECOD")).isin({"ENROLLED", "RANDOMIZED"}).to_numpy()
-        dd = derive.dates(sub, "DS", "DSSTDTC")
+        m = norm(col(ds, "DSDECOD")).isin({"ENROLLED", "RANDOMIZED"}).to_numpy()
+        dd = dates(sub, "DS", "DSSTDTC")
         e = pd.Series(dd.hi[m], index=ds["USUBJID"].to_numpy()[m]).dropna()
         enrol = enrol.fillna(e.groupby(level=0).min())
-    r = derive.dates(sub, "DM", "RFSTDTC")
+    r = dates(sub, "DM", "RFSTDTC")
     rf = pd.Series(r.hi, index=dm["USUBJID"].to_numpy())
     rf = rf[~rf.index.duplicated()]
     enrol = enrol.fillna(rf.reindex(enrol.index))

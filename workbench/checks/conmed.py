@@ -4,9 +4,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import derive
 from ..findings import Element
-from ._common import day_text, first_dose_of, need, norm, rec_key, required_fields
+from .helpers import (
+    col,
+    dates,
+    day_text,
+    first_dose_of,
+    need,
+    norm,
+    rec_key,
+    required_fields,
+)
 from .registry import NotApplicable, check
 
 M = Element.CONMED
@@ -36,24 +44,24 @@ def background_stable(sub, out):
     cm = sub.domain("CM")
     if "USUBJID" not in cm.columns or cm.empty:
         return None
-    match = norm(derive.col(cm, "CMCLAS")).isin(bg) | norm(derive.col(cm, "CMDECOD")).isin(bg) | \
-        norm(derive.col(cm, "CMTRT")).isin(bg)
-    match &= cm["USUBJID"].isin(derive.dosed_subjects(sub))
+    match = norm(col(cm, "CMCLAS")).isin(bg) | norm(col(cm, "CMDECOD")).isin(bg) | \
+        norm(col(cm, "CMTRT")).isin(bg)
+    match &= cm["USUBJID"].isin(sub.study.dosed)
     if not match.any():
         return None
-    st, en = derive.dates(sub, "CM", "CMSTDTC"), derive.dates(sub, "CM", "CMENDTC")
+    st, en = dates(sub, "CM", "CMSTDTC"), dates(sub, "CM", "CMENDTC")
     fd = first_dose_of(sub, "CM")
     m = match.to_numpy()
     started = m & (st.lo > fd.hi)   # certainly after the first-dose day
     stopped = m & (en.lo > fd.hi)
     if not (started | stopped).any():
         return None
-    drug = norm(derive.col(cm, "CMDECOD")).fillna(norm(derive.col(cm, "CMTRT")))
+    drug = norm(col(cm, "CMDECOD")).fillna(norm(col(cm, "CMTRT")))
     prior = pd.DataFrame({"U": cm["USUBJID"], "D": drug, "EARLY": m & (st.hi <= fd.lo)})
     had_before = set(map(tuple, prior.loc[prior["EARLY"], ["U", "D"]].to_numpy().tolist()))
     keys = rec_key(cm, "CM", started | stopped)
-    trt = derive.col(cm, "CMTRT")
-    dose = derive.col(cm, "CMDOSE").fillna(derive.col(cm, "CMDOSTXT"))
+    trt = col(cm, "CMTRT")
+    dose = col(cm, "CMDOSE").fillna(col(cm, "CMDOSTXT"))
     for i in np.flatnonzero(started | stopped):
         idx = cm.index[i]
         u, k = cm.at[idx, "USUBJID"], keys.at[idx]

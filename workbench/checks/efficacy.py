@@ -4,11 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import derive
 from ..dates import on_or_after
 from ..findings import Element
 from ..units import to_number
-from ._common import first_dose_of, norm_in, pct
+from .helpers import col, dates, first_dose_of, norm_in, pct, yes
 from .registry import NotApplicable, check
 
 E = Element.EFFICACY
@@ -27,8 +26,8 @@ def _endpoint_records(sub):
                                    f"主要终点的 {pe.domain} 数据缺失（由 EFF-001 报告）")
     sel = norm_in(sub, pe.domain, tcol, {pe.testcd})
     recs = df[sel]
-    value = to_number(derive.col(recs, f"{pe.domain}STRESN"))
-    value = value.where(value.notna(), to_number(derive.col(recs, f"{pe.domain}ORRES")))
+    value = to_number(col(recs, f"{pe.domain}STRESN"))
+    value = value.where(value.notna(), to_number(col(recs, f"{pe.domain}ORRES")))
     return (pe, recs.assign(VALUE=value), sel), None
 
 
@@ -85,13 +84,13 @@ def endpoint_values(sub, out):
     if na is not None:
         return na
     pe, recs, sel = got
-    dosed = sorted(derive.dosed_subjects(sub))
+    dosed = sorted(sub.study.dosed)
     if not dosed:
         return NotApplicable("no dosed subjects", "无已给药受试者")
     dom = pe.domain
     valid = recs["VALUE"].notna().to_numpy()
-    blfl = norm_in(sub, dom, f"{dom}BLFL", {"Y"})[sel]
-    d = derive.dates(sub, dom, f"{dom}DTC")
+    blfl = yes(sub, dom, f"{dom}BLFL")[sel]
+    d = dates(sub, dom, f"{dom}DTC")
     rec_dates = type(d)(d.lo[sel], d.hi[sel], d.status[sel])
     fd = first_dose_of(sub, dom, rows=sel)
     pre = on_or_after(fd, rec_dates) >= 0.5

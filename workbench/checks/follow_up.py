@@ -6,11 +6,22 @@ import re
 import numpy as np
 import pandas as pd
 
-from .. import derive
 from ..findings import Element
 from ..units import to_number
-from ._common import (day_text, disposition, docs_of, first_dose_of, map_text, need, need_dm, norm, num, pct,
-                      subject_table)
+from .helpers import (
+    col,
+    dates,
+    day_text,
+    docs_of,
+    first_dose_of,
+    map_text,
+    need,
+    need_dm,
+    norm,
+    num,
+    pct,
+    per_subject,
+)
 from .registry import NotApplicable, check
 
 U = Element.FOLLOW_UP
@@ -19,10 +30,10 @@ LTFU = "LONGTERMFOLLOWUP"  # SVEPOCH / EPOCH 'LONG-TERM FOLLOW-UP', compared wit
 
 def _after_first_dose_day(sub, df: pd.DataFrame, var: str, dom: str, fallback: str | None = None) -> np.ndarray:
     """Records that may fall on a day after the subject's first-dose day (unknown first dose: any dated record)."""
-    d = derive.dates(sub, dom, var)
+    d = dates(sub, dom, var)
     lo, hi = d.lo.copy(), d.hi.copy()
     if fallback and fallback in df.columns:
-        f = derive.dates(sub, dom, fallback)
+        f = dates(sub, dom, fallback)
         gap = np.isnan(lo)
         lo[gap], hi[gap] = f.lo[gap], f.hi[gap]
     fd = first_dose_of(sub, dom)
@@ -38,14 +49,14 @@ def visits_recorded(sub, out):
         out.add("major", "SV (subject visits) is missing: follow-up visits cannot be shown",
                 "缺少 SV（访视）数据集：无法证明随访访视", domain="SV")
         return None
-    dosed = derive.dosed_subjects(sub)
+    dosed = sub.study.dosed
     if not dosed:
         return NotApplicable("no dosed subjects", "无已给药受试者")
     have = set()
     if "USUBJID" in sv.columns and len(sv):
         post = _after_first_dose_day(sub, sv, "SVSTDTC", "SV", fallback="SVENDTC")
         have = set(sv["USUBJID"][post].dropna())
-    fd = derive.first_dose(sub)
+    fd = sub.study.first_dose
     for u in sorted(set(dosed) - have):
         when = day_text(fd.at[u, "FIRST_LO"], fd.at[u, "FIRST_HI"]) if u in fd.index else "unknown"
         out.add("major", f"Subject {u}: no visit in SV after the first-dose day ({when})",
@@ -56,7 +67,7 @@ def visits_recorded(sub, out):
 @check("FUP-002", U, "major / info", "G-3.1b", "Follow-up long enough for the product's risk", "随访时间满足产品风险要求")
 def follow_up_length(sub, out):
     """Follow-up shorter than required for a dosed subject who neither died nor withdrew with a reason (major); proportion meeting it (info)."""
-    dosed = sorted(derive.dosed_subjects(sub))
+    dosed = sorted(sub.study.dosed)
     if not dosed:
         return NotApplicable("no dosed subjects", "无已给药受试者")
     m = sub.m
@@ -66,26 +77,43 @@ def follow_up_length(sub, out):
     else:
         ct = m.product.cell_type or "cell type not declared"
         src_en, src_zh = f"default for {ct}, G-3.1b", f"{ct} 的默认要求，G-3.1b"
-    fu = derive.follow_up_days(sub).reindex(pd.Index(dosed, dtype=object))
-    died = set(derive.deaths(sub)["USUBJID"].dropna())
-    disp = disposition(sub)
+    fu = sub.study.follow_up_days.reindex(pd.Index(dosed, dtype=object))
+    died = set(sub.study.deaths["USUBJID"].dropna())
+    disp = sub.study.disposition
     withdrew = set(disp.loc[disp["HAS_REASON"] & ~disp["COMPLETED"] & ~disp["DEATH"], "USUBJID"])
     meets = fu >= req
     short = ~meets & ~fu.index.isin(died) & ~fu.index.isin(withdrew)
-    fd = derive.first_dose(sub)
-    lc = derive.last_contact(sub)
-    for u in fu.index[short.to_numpy()]:
+    fd = sub.study.first_dose
+    lc = sub.study.last_contact
+    completed = set(disp.loc[disp["COMPLETED"], "USUBJID"])
+    short_ids = list(fu.index[short.to_numpy()])
+    done = [u for u in short_ids if u in completed]
+    rest = [u for u in short_ids if u not in completed]
+    def one(u):
         first = day_text(fd.at[u, "FIRST_LO"], fd.at[u, "FIRST_HI"]) if u in fd.index else "unknown"
         last = day_text(lc[u]) if u in lc.index else "unknown"
         days = fu[u]
         if days != days:
-            en = f"Subject {u}: follow-up cannot be computed (first dose {first}, last contact {last}); required {req} days ({src_en})"
-            zh = f"受试者 {u}：无法计算随访时间（首次给药 {first}，末次联系 {last}）；要求 {req} 天（{src_zh}）"
-        else:
-            en = (f"Subject {u}: followed {num(days)} days after the first dose ({first} to last contact {last}); "
-                  f"required {req} days ({src_en})")
-            zh = f"受试者 {u}：首次给药后随访 {num(days)} 天（{first} 至末次联系 {last}）；要求 {req} 天（{src_zh}）"
-        out.add("major", en, zh, domain="SV", usubjid=u)
+            return (f"Subject {u}: follow-up cannot be computed (first dose {first}, last contact {last}); "
+                    f"required {req} days ({src_en})",
+                    f"受试者 {u}：无法计算随访时间（首次给药 {first}，末次联系 {last}）；要求 {req} 天（{src_zh}）")
+        return (f"Subject {u}: followed {num(days)} days after the first dose ({first} to last contact {last}); "
+                f"required {req} days ({src_en})",
+                f"受试者 {u}：首次给药后随访 {num(days)} 天（{first} 至末次联系 {last}）；要求 {req} 天（{src_zh}）")
+
+    def many_completed(n, ex_en, ex_zh):   # one defect of the protocol: its follow-up ends before the requirement
+        days = fu.reindex(done)
+        return (f"{n} dosed subjects completed the study with follow-up shorter than the required {req} days "
+                f"({src_en}): median {num(days.median())} days, longest {num(days.max())} ({ex_en})",
+                f"{n} 名已给药受试者完成研究时随访短于要求的 {req} 天（{src_zh}）：中位 {num(days.median())} 天，"
+                f"最长 {num(days.max())} 天（{ex_zh}）")
+
+    per_subject(out, "major", done, one, many_completed, domain="SV", record="DSDECOD=COMPLETED")
+    per_subject(out, "major", rest, one,
+                lambda n, ex_en, ex_zh: (f"{n} dosed subjects were followed for less than the required {req} days "
+                                         f"({src_en}) and neither died nor left with a reason ({ex_en})",
+                                         f"{n} 名已给药受试者随访短于要求的 {req} 天（{src_zh}），且未死亡、未记录退出原因"
+                                         f"（{ex_zh}）"), domain="SV")
     n, N = int(meets.sum()), len(dosed)
     nd = len(set(dosed) & died - set(fu.index[meets.to_numpy()]))
     nw = len((set(dosed) & withdrew) - died - set(fu.index[meets.to_numpy()]))
@@ -127,7 +155,7 @@ def child_growth(sub, out):
     """A dosed subject under 18 without VS HEIGHT and WEIGHT at two or more post-dose visits."""
     if (na := need_dm(sub)) is not None:
         return na
-    subj = subject_table(sub)
+    subj = sub.study.subjects
     kids = subj[(subj["AGE_Y"] < 18) & subj["DOSED"]]
     if kids.empty:
         return NotApplicable("no dosed subjects under 18", "无 18 岁以下已给药受试者")
@@ -135,14 +163,14 @@ def child_growth(sub, out):
     vs = sub.domain("VS")
     if vs is not None and "USUBJID" in vs.columns and "VSTESTCD" in vs.columns:
         test = norm(vs["VSTESTCD"])
-        val = to_number(derive.col(vs, "VSSTRESN"))
-        val = val.where(val.notna(), to_number(derive.col(vs, "VSORRES")))
+        val = to_number(col(vs, "VSSTRESN"))
+        val = val.where(val.notna(), to_number(col(vs, "VSORRES")))
         post = _after_first_dose_day(sub, vs, "VSDTC", "VS")
         sel = test.isin({"HEIGHT", "WEIGHT"}).to_numpy() & val.notna().to_numpy() & post & \
             vs["USUBJID"].isin(kids.index).to_numpy()
         if sel.any():
-            visit = derive.col(vs, "VISITNUM").where(derive.col(vs, "VISITNUM").notna(), derive.col(vs, "VISIT"))
-            visit = visit.where(visit.notna(), derive.col(vs, "VSDTC"))
+            visit = col(vs, "VISITNUM").where(col(vs, "VISITNUM").notna(), col(vs, "VISIT"))
+            visit = visit.where(visit.notna(), col(vs, "VSDTC"))
             f = pd.DataFrame({"USUBJID": vs["USUBJID"], "TEST": test, "VISIT": visit.astype(str)})[sel]
             c = f.groupby(["USUBJID", "TEST"])["VISIT"].nunique().unstack(fill_value=0)
             counts = counts.add(c.reindex(index=counts.index, columns=counts.columns, fill_value=0), fill_value=0)

@@ -5,10 +5,19 @@ import re
 
 import pandas as pd
 
-from .. import derive
 from ..findings import Element
+from ..memo import memo
 from ..units import to_number
-from ._common import administered_lots, cmemo, docs_of, listing, lot_subject, norm, num, pct
+from .helpers import (
+    administered_lots,
+    col,
+    docs_of,
+    listing,
+    lot_subject,
+    norm,
+    num,
+    pct,
+)
 from .registry import NotApplicable, check
 
 Q = Element.PROCESS_QUALITY
@@ -34,24 +43,24 @@ def _lots_text(subjects: list) -> tuple[str, str]:
     return listing(subjects), listing(subjects, sep="、")
 
 
-@cmemo
+@memo
 def judged_tests(sub) -> pd.DataFrame:
     """release_tests.csv with LOT, ATTR, VALUE (number; '<x' read as x), OP, JUDGED and OOS flags."""
     rt = sub.release_tests
     if rt is None:
         return pd.DataFrame(columns=["LOT", "ATTR", "VALUE", "OOS", "JUDGED", "TESTED"])
     rt = rt.copy()
-    rt["LOT"] = norm(derive.col(rt, "LOTID"))
-    rt["ATTR"] = norm(derive.col(rt, "ATTRIBUTE"))
-    raw = derive.col(rt, "RESULT")
+    rt["LOT"] = norm(col(rt, "LOTID"))
+    rt["ATTR"] = norm(col(rt, "ATTRIBUTE"))
+    raw = col(rt, "RESULT")
     text = norm(raw)
     text = text.where(~text.isin(NOT_DONE), None)  # 'N/A', 'NOT DONE' …: untested, not a result
     value = to_number(raw.where(text.notna(), None))
     bound = text.fillna("").str.extract(_BOUND)
     op = bound["op"].replace({"≤": "<=", "≥": ">="})
     value = value.where(value.notna(), pd.to_numeric(bound["v"], errors="coerce"))
-    low, high = to_number(derive.col(rt, "SPEC_LOW")), to_number(derive.col(rt, "SPEC_HIGH"))
-    spec_text = norm(derive.col(rt, "SPEC_TEXT"))
+    low, high = to_number(col(rt, "SPEC_LOW")), to_number(col(rt, "SPEC_HIGH"))
+    spec_text = norm(col(rt, "SPEC_TEXT"))
     numeric = value.notna() & (low.notna() | high.notna())
     upper_only = op.isin(["<", "<="])  # '<0.5': the true value is at most 0.5
     lower_only = op.isin([">", ">="])
@@ -93,7 +102,7 @@ def batch_records(sub, out):
                 f"缺少 cmc/batches.csv，而 EX 中有 {len(lots)} 个给药批号（{listing(lots['RAW'].tolist(), sep='、')}）：无法追溯生产记录",
                 domain="EX")
         return None
-    known = set(norm(derive.col(sub.batches, "LOTID")).dropna())
+    known = set(norm(col(sub.batches, "LOTID")).dropna())
     for _, r in lots[~lots["LOT"].isin(known)].iterrows():
         s_en, s_zh = _lots_text(r.SUBJECTS)
         out.add("critical", f"Lot {r.RAW} was administered (EX, subjects {s_en}) but has no batch record in cmc/batches.csv",
@@ -112,7 +121,7 @@ def lots_in_spec(sub, out):
     raw_of = dict(zip(lots["LOT"], lots["RAW"], strict=True))
     subj_of = {r.LOT: lot_subject(r) for _, r in lots.iterrows()}
     if sub.batches is not None:
-        b = sub.batches.assign(LOT=norm(derive.col(sub.batches, "LOTID")), ST=norm(derive.col(sub.batches, "STATUS")))
+        b = sub.batches.assign(LOT=norm(col(sub.batches, "LOTID")), ST=norm(col(sub.batches, "STATUS")))
         b = b[b["LOT"].isin(raw_of)].drop_duplicates("LOT")
         for _, r in b[b["ST"] != "RELEASED"].iterrows():
             st = r.ST or "blank"
@@ -160,7 +169,7 @@ def process_comparability(sub, out):
     if len(docs_of(sub, "COMPARABILITY_REPORT")):
         return None
     lots = administered_lots(sub)
-    b = sub.batches.assign(LOT=norm(derive.col(sub.batches, "LOTID")), PV=norm(derive.col(sub.batches, "PROCVER")))
+    b = sub.batches.assign(LOT=norm(col(sub.batches, "LOTID")), PV=norm(col(sub.batches, "PROCVER")))
     b = b[b["LOT"].isin(set(lots["LOT"]))].drop_duplicates("LOT")
     other = b[b["PV"] != str(cpv).strip().upper()]
     lots = lots.set_index("LOT")
@@ -194,8 +203,8 @@ def attribute_drift(sub, out):
     comm = pd.DataFrame(columns=vals.columns)
     if cpv and sub.batches is not None:
         b = sub.batches
-        ok = (norm(derive.col(b, "PROCVER")) == str(cpv).strip().upper()) & ~norm(derive.col(b, "STATUS")).isin(FAILED)
-        comm = vals[vals["LOT"].isin(set(norm(derive.col(b, "LOTID"))[ok].dropna()))]
+        ok = (norm(col(b, "PROCVER")) == str(cpv).strip().upper()) & ~norm(col(b, "STATUS")).isin(FAILED)
+        comm = vals[vals["LOT"].isin(set(norm(col(b, "LOTID"))[ok].dropna()))]
     for attr, s in stats.iterrows():
         n, mean, sd = int(s["count"]), s["mean"], s["std"]
         if n < MIN_LOTS or not sd > 0:
@@ -224,9 +233,9 @@ def manufacturing_failures(sub, out):
     b = sub.batches
     if b is None:
         return NotApplicable("cmc/batches.csv missing", "缺少 cmc/batches.csv")
-    lot = norm(derive.col(b, "LOTID"))
-    st = norm(derive.col(b, "STATUS"))
-    reason = derive.col(b, "FAILREASON")
+    lot = norm(col(b, "LOTID"))
+    st = norm(col(b, "STATUS"))
+    reason = col(b, "FAILREASON")
     failed = st.isin(FAILED)
     n, k = int(lot.notna().sum()), int(failed.sum())
     reasons = reason[failed].fillna("(no reason)").astype(str).value_counts()

@@ -69,7 +69,7 @@ class FindingSink:
         if len(keep) == len(fields | {c for c in (usubjid_col, record_col) if c}) and \
                 not rows.columns.duplicated().any():
             rows = rows[keep]
-        from ..derive import records
+        from ..columns import records
 
         for rec in records(rows):
             vals = {k: ("—" if v is None or (isinstance(v, float) and v != v) else v) for k, v in rec.items()}

@@ -4,23 +4,28 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import derive
-from ..dates import before, on_or_after
+from ..dates import before, on_or_after, parse_dtc
 from ..findings import Element
-from ._common import (
+from ..study import vocabulary_gaps
+from ..study.events import SERIOUSNESS_CRITERIA
+from ..study.stopping import stopping_rules as evaluate_stopping_rules
+from .helpers import (
+    MAX_PER_COLUMN,
+    coded,
+    col,
     consent_of,
+    dates,
     day_text,
-    disposition,
     docs_of,
+    examples,
     first_dose_of,
     ids,
     listing,
     need,
     need_dm,
-    norm,
-    norm_in,
     rec_key,
     required_fields,
+    yes,
 )
 from .registry import NotApplicable, check
 
@@ -33,14 +38,39 @@ def _who(u, key) -> tuple[str, str]:
 
 @check("SAF-001", F, "critical / major", "G-4.1.2", "Adverse event data present and complete", "不良事件数据存在且完整")
 def ae_complete(sub, out):
-    """AE missing (critical); AETERM, AESTDTC, AESER, AEREL or severity (AESEV/AETOXGR) missing on a record (major)."""
+    """AE missing (critical); AETERM or AESTDTC missing on a record, or AEREL, AESER or severity (AESEV / AETOXGR)
+    blank or outside its vocabulary (major; one finding per distinct value, with its count)."""
     ae = sub.domain("AE")
     if ae is None:
         out.add("critical", "AE (adverse events) is missing: safety cannot be evaluated",
                 "缺少 AE（不良事件）数据集：无法评价安全性", domain="AE")
         return None
-    required_fields(out, "major", ae, "AE", ("AETERM", "AESTDTC", "AESER", "AEREL", ("AESEV", "AETOXGR")),
-                    label="AETERM", sub=sub)
+    required_fields(out, "major", ae, "AE", ("AETERM", "AESTDTC"), label="AETERM", sub=sub)
+    v = sub.vocab
+    events = sub.study.adverse_events
+    has_grade = coded(sub, "AE", "AETOXGR").present if "AETOXGR" in ae.columns else np.zeros(len(ae), dtype=bool)
+    for var, vocab, rows, reading_en, reading_zh in (
+            ("AEREL", v.causality, None, "counted as related (conservative) when treatment-emergent",
+             "如为治疗期不良事件，按“相关”计（保守处理）"),
+            ("AESER", v.yes_no, None, "serious only if a seriousness criterion (AESDTH, AESLIFE, …) is Y",
+             "仅当严重性标准（AESDTH、AESLIFE 等）为 Y 时按严重计"),
+            ("AESEV", v.severity, ~has_grade, "grade unknown (no AETOXGR)", "分级未知（无 AETOXGR）")):
+        if var not in ae.columns:
+            if var == "AESEV" and "AETOXGR" in ae.columns:
+                continue
+            out.add("major", f"AE has no {var} variable: {reading_en} for all {len(ae)} records",
+                    f"AE 缺少变量 {var}：全部 {len(ae)} 条记录{reading_zh}", domain="AE")
+            continue
+        for gap in vocabulary_gaps(sub, events, var, vocab, rows=rows):
+            shown = "blank" if gap.value is None else f"'{gap.value}'"
+            shown_zh = "为空" if gap.value is None else f"为“{gap.value}”（不在词表中）"
+            outside = "" if gap.value is None else " (not in the vocabulary of the rules file)"
+            out.add("major", f"AE: {var} is {shown}{outside} on {gap.count} record(s); {reading_en} "
+                             f"({', '.join(gap.examples)}{', …' if gap.count > len(gap.examples) else ''})",
+                    f"AE：{gap.count} 条记录的 {var} {shown_zh}；{reading_zh}"
+                    f"（{'、'.join(gap.examples)}{'等' if gap.count > len(gap.examples) else ''}）",
+                    domain="AE", usubjid=gap.usubjid,
+                    record=gap.record or f"{var}={gap.value if gap.value is not None else ''}")
     return None
 
 
@@ -59,15 +89,26 @@ def sae_reported(sub, out):
     """Serious AE (AESER='Y') of a subject who has no SAE_REPORT document."""
     if (na := need(sub, "AE", "SAF-001")) is not None:
         return na
-    ae = derive.adverse_events(sub)
+    ae = sub.study.adverse_events
     if ae.empty or "USUBJID" not in ae.columns:
         return None
     reported = set(docs_of(sub, "SAE_REPORT")["USUBJID_N"].dropna())
     miss = ae["SERIOUS"] & ~ids(ae["USUBJID"]).isin(reported)
     if not miss.any():
         return None
-    rows = ae[miss].assign(KEY=rec_key(ae, "AE", miss), TERM=derive.col(ae, "AETERM")[miss],
-                           START=derive.col(ae, "AESTDTC")[miss])
+    if sub.documents is None or miss.sum() > MAX_PER_COLUMN:   # one defect: no index, or no reports at all
+        subjects = sorted(ae.loc[miss, "USUBJID"].dropna().unique().tolist())
+        why_en = "there is no documents index (documents/index.csv)" if sub.documents is None else \
+            "no SAE_REPORT document for these subjects"
+        why_zh = "没有文件索引（documents/index.csv）" if sub.documents is None else "这些受试者均无 SAE_REPORT 文件"
+        out.add("major", f"{int(miss.sum())} serious adverse event(s) of {len(subjects)} subject(s) have no SAE report: "
+                         f"{why_en} ({listing(subjects, 6)})",
+                f"{len(subjects)} 名受试者的 {int(miss.sum())} 例严重不良事件无 SAE 报告：{why_zh}"
+                f"（{listing(subjects, 6, sep='、')}）", domain="AE",
+                usubjid=subjects[0] if len(subjects) == 1 else None, record="DOCTYPE=SAE_REPORT")
+        return None
+    rows = ae[miss].assign(KEY=rec_key(ae, "AE", miss), TERM=col(ae, "AETERM")[miss],
+                           START=col(ae, "AESTDTC")[miss])
     out.add_rows("major", rows,
                  "Subject {USUBJID}, AE {KEY}: serious adverse event '{TERM}' (start {START}) has no SAE_REPORT document",
                  "受试者 {USUBJID}，AE {KEY}：严重不良事件“{TERM}”（开始 {START}）无 SAE_REPORT 文件",
@@ -84,28 +125,28 @@ def deaths_consistent(sub, out):
     if "USUBJID" not in dm.columns:
         return None
     sources: dict[str, set] = {}
-    flag = norm(derive.col(dm, "DTHFL")) == "Y"
-    dthdtc = derive.col(dm, "DTHDTC")
+    flag = yes(sub, "DM", "DTHFL")
+    dthdtc = col(dm, "DTHDTC")
     has_dt = dthdtc.notna()
     sources["DM"] = set(dm.loc[flag | has_dt, "USUBJID"].dropna())
     ds_dates = pd.DataFrame(columns=["LO", "HI", "TEXT"])
     if sub.has("DS"):
         ds = sub.domain("DS")
-        disp = disposition(sub)
+        disp = sub.study.disposition
         sources["DS"] = set(disp.loc[disp["DEATH"], "USUBJID"])
         if "USUBJID" in ds.columns:
-            is_death = norm(derive.col(ds, "DSDECOD")) == "DEATH"
-            d = derive.dates(sub, "DS", "DSSTDTC")
-            ds_dates = pd.DataFrame({"USUBJID": ds["USUBJID"].to_numpy(), "LO": d.lo, "HI": d.hi,
-                                     "TEXT": derive.col(ds, "DSSTDTC").to_numpy()})[is_death.to_numpy()]
+            dd = disp[disp["DEATH"]]
+            d = parse_dtc(dd["DSSTDTC"])
+            ds_dates = pd.DataFrame({"USUBJID": dd["USUBJID"].to_numpy(), "LO": d.lo, "HI": d.hi,
+                                     "TEXT": dd["DSSTDTC"].to_numpy()})
             ds_dates = ds_dates.dropna(subset=["LO"]).drop_duplicates("USUBJID").set_index("USUBJID")
     if sub.has("AE"):
-        ae = derive.adverse_events(sub)
-        sources["AE"] = set(derive.col(ae, "USUBJID")[ae["FATAL"]].dropna()) if len(ae) else set()
+        ae = sub.study.adverse_events
+        sources["AE"] = set(col(ae, "USUBJID")[ae["FATAL"]].dropna()) if len(ae) else set()
     names = {"DM": ("DM (DTHFL/DTHDTC)", "DM（DTHFL/DTHDTC）"), "DS": ("DS (DSDECOD=DEATH)", "DS（DSDECOD=DEATH）"),
              "AE": ("AE (fatal outcome)", "AE（结局为死亡）")}
     dm_idx = dm.drop_duplicates("USUBJID").set_index("USUBJID")
-    dm_d = derive.dates(sub, "DM", "DTHDTC")
+    dm_d = dates(sub, "DM", "DTHDTC")
     dm_dates = pd.DataFrame({"LO": dm_d.lo, "HI": dm_d.hi}, index=dm["USUBJID"].to_numpy())
     dm_dates = dm_dates[~dm_dates.index.duplicated()]
     for u in sorted(set().union(*sources.values())):
@@ -117,9 +158,9 @@ def deaths_consistent(sub, out):
                       f"{', '.join(names[s][0] for s in lacks)}")
             zh.append(f"死亡记录见于 {'、'.join(names[s][1] for s in has)}，但 {'、'.join(names[s][1] for s in lacks)} 中无记录")
         if u in sources["DM"] and u in dm_idx.index:
-            fl = norm(pd.Series([dm_idx.at[u, "DTHFL"] if "DTHFL" in dm_idx.columns else None])).iloc[0]
+            fl = sub.vocab.yes_no.category(dm_idx.at[u, "DTHFL"] if "DTHFL" in dm_idx.columns else None)
             dt = dm_idx.at[u, "DTHDTC"] if "DTHDTC" in dm_idx.columns else None
-            if fl != "Y":
+            if fl != "yes":
                 en.append("DM.DTHDTC is given but DM.DTHFL is not 'Y'")
                 zh.append("DM.DTHDTC 有值但 DM.DTHFL 不是“Y”")
             elif dt is None or dt != dt:
@@ -150,7 +191,7 @@ def stopping_rules(sub, out):
                              "未申报停止规则，且非首次人体试验")
     reviews = docs_of(sub, "STOPPING_RULE_REVIEW")
     reviewed = len(reviews) > 0
-    for r in derive.stopping_rules(sub):
+    for r in evaluate_stopping_rules(sub):
         if not r["met"]:
             continue
         where = ", ".join(f"{k}: {v}" for k, v in sorted(r["by_cohort"].items()) if v >= r["threshold"])
@@ -175,16 +216,16 @@ def aesi_listing(sub, out):
     """List AESI: neoplasm SOC, tumour/neoplasm/teratoma/ectopic terms, GvHD/rejection, infusion reactions, manifest aesi_terms."""
     if (na := need(sub, "AE", "SAF-001")) is not None:
         return na
-    ae = derive.adverse_events(sub)
+    ae = sub.study.adverse_events
     if ae.empty:
         return None
     hit = ae[ae["AESI"]]
     if hit.empty:
         return None
     rows = pd.DataFrame(index=hit.index).assign(
-                      KEY=rec_key(ae, "AE", ae["AESI"]), USUBJID=derive.col(hit, "USUBJID"),
-                      TERM=derive.col(hit, "AEDECOD").fillna(derive.col(hit, "AETERM")),
-                      SOC=derive.col(hit, "AEBODSYS"), START=derive.col(hit, "AESTDTC"),
+                      KEY=rec_key(ae, "AE", ae["AESI"]), USUBJID=col(hit, "USUBJID"),
+                      TERM=col(hit, "AEDECOD").fillna(col(hit, "AETERM")),
+                      SOC=col(hit, "AEBODSYS"), START=col(hit, "AESTDTC"),
                       G=hit["GRADE"].map(lambda g: "—" if g != g else str(int(g))),
                       SER=np.where(hit["SERIOUS"], "serious", "non-serious"),
                       SER_ZH=np.where(hit["SERIOUS"], "严重", "非严重"),
@@ -206,8 +247,8 @@ def ae_dates(sub, out):
     ae = sub.domain("AE")
     if "USUBJID" not in ae.columns or ae.empty:
         return None
-    start = derive.dates(sub, "AE", "AESTDTC")
-    end = derive.dates(sub, "AE", "AEENDTC")
+    start = dates(sub, "AE", "AESTDTC")
+    end = dates(sub, "AE", "AEENDTC")
     cons = consent_of(sub, "AE")
     pre = before(start, cons)
     rev = before(end, start)
@@ -215,7 +256,7 @@ def ae_dates(sub, out):
     if not bad.any():
         return None
     keys = rec_key(ae, "AE", bad)
-    st, en_, term = derive.col(ae, "AESTDTC"), derive.col(ae, "AEENDTC"), derive.col(ae, "AETERM")
+    st, en_, term = col(ae, "AESTDTC"), col(ae, "AEENDTC"), col(ae, "AETERM")
     for i in np.flatnonzero(bad):
         idx = ae.index[i]
         u, k = ae.at[idx, "USUBJID"], keys.at[idx]
@@ -235,7 +276,7 @@ def ae_dates(sub, out):
 @check("SAF-008", F, "major", "G-2.2.1", "Post-dose laboratory safety data", "给药后实验室安全性数据")
 def lab_safety(sub, out):
     """No LB data, or a dosed subject without a post-dose LB record."""
-    dosed = derive.dosed_subjects(sub)
+    dosed = sub.study.dosed
     lb = sub.domain("LB")
     if lb is None:
         out.add("major", "LB (laboratory) is missing: no laboratory safety data", "缺少 LB（实验室检查）数据集：无实验室安全性数据",
@@ -247,17 +288,17 @@ def lab_safety(sub, out):
         out.add("major", "LB holds no subject records: no laboratory safety data", "LB 无受试者记录：无实验室安全性数据",
                 domain="LB")
         return None
-    rec = derive.dates(sub, "LB", "LBDTC")
+    rec = dates(sub, "LB", "LBDTC")
     if not rec.known.any():
         out.add("major", "LB has no usable LBDTC dates: post-dose laboratory records cannot be identified",
                 "LB 中无可用的 LBDTC 日期：无法识别给药后的实验室检查记录", domain="LB")
         return None
     fd = first_dose_of(sub, "LB")
     after = on_or_after(rec, fd)
-    not_bl = ~norm_in(sub, "LB", "LBBLFL", {"Y"})
+    not_bl = ~yes(sub, "LB", "LBBLFL")
     post = not_bl & ((after >= 0.5) | (np.isnan(fd.lo) & rec.known))
-    have = set(derive.coded(sub, "LB", "USUBJID").present_uniques(post))
-    fdf = derive.first_dose(sub)
+    have = set(coded(sub, "LB", "USUBJID").present_uniques(post))
+    fdf = sub.study.first_dose
     for u in sorted(set(dosed) - have):
         when = day_text(fdf.at[u, "FIRST_LO"], fdf.at[u, "FIRST_HI"]) if u in fdf.index else "unknown"
         out.add("major", f"Subject {u}: no post-dose laboratory (LB) record (first dose {when})",
@@ -274,4 +315,32 @@ def risk_control_plan(sub, out):
                          "specific risks is not shown",
                 f"无 RISK_CONTROL_PLAN（风险控制方案）文件{'（无 documents/index.csv）' if where else ''}：未说明特定风险的预防、识别和处理",
                 record="DOCTYPE=RISK_CONTROL_PLAN")
+    return None
+
+
+@check("SAF-012", F, "minor", "G-4.1.2", "Seriousness consistent with its criteria", "严重性与严重性标准一致")
+def seriousness_consistent(sub, out):
+    """AESER is N although a seriousness criterion (AESDTH, AESLIFE, AESHOSP, AESDISAB, AESCONG, AESMIE) is Y;
+    the AE counts as serious."""
+    if (na := need(sub, "AE", "SAF-001")) is not None:
+        return na
+    ae = sub.study.adverse_events
+    bad = ae["SERIOUS_CONFLICT"].to_numpy(dtype=bool) if len(ae) else np.zeros(0, dtype=bool)
+    if not bad.any():
+        return None
+    crit = [c for c in SERIOUSNESS_CRITERIA if c in ae.columns]
+    which = pd.Series([", ".join(c for c in crit if yes(sub, "AE", c)[i]) for i in np.flatnonzero(bad)],
+                      index=ae.index[bad])
+    keys = rec_key(ae, "AE", bad)
+    rows = ae[bad].assign(KEY=keys, CRIT=which, TERM=col(ae, "AETERM")[bad])
+    if len(rows) > MAX_PER_COLUMN:
+        ex_en, ex_zh = examples(rows["KEY"], rows["USUBJID"])
+        out.add("minor", f"AE: AESER is N on {len(rows)} records whose seriousness criteria say serious; they are "
+                         f"counted as serious (e.g. {ex_en})",
+                f"AE：{len(rows)} 条记录 AESER 为 N，但严重性标准提示为严重，已按严重计（例如 {ex_zh}）", domain="AE")
+        return None
+    out.add_rows("minor", rows,
+                 "Subject {USUBJID}, AE {KEY} ('{TERM}'): AESER is N but {CRIT} is Y; counted as serious",
+                 "受试者 {USUBJID}，AE {KEY}（“{TERM}”）：AESER 为 N，但 {CRIT} 为 Y；已按严重计",
+                 domain="AE", record_col="KEY")
     return None

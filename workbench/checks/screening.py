@@ -3,24 +3,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import derive
 from ..dates import on_or_after
 from ..findings import Element
 from ..units import to_number
-from ._common import (
-    consent,
+from .helpers import (
+    MAX_PER_COLUMN,
+    coded,
     consent_record,
+    dates,
     day_text,
-    disposition,
     first_dose_of,
+    listing,
     need_dm,
     norm,
-    norm_in,
+    per_subject,
     per_subject_min,
     present,
+    present_in,
     rec_key,
-    screen_failures,
-    subject_table,
+    yes,
 )
 from .registry import NotApplicable, check
 
@@ -65,7 +66,8 @@ def screening_data(sub, out):
     """No IE and no screen-failure records in DS/DM; or a screen failure without a recorded reason."""
     ie = sub.domain("IE")
     has_ie = ie is not None and len(ie) > 0
-    sf = screen_failures(sub)
+    subj = sub.study.subjects
+    sf = set(subj.index[(subj["SCREEN_FAIL"] | subj["NOT_ASSIGNED"]).to_numpy(dtype=bool)])
     if not has_ie and not sf:
         out.add("major", "No screening or eligibility data: no IE records and no screen failures in DS or DM",
                 "无筛选或入选/排除数据：既无 IE 记录，DS 或 DM 中也无筛选失败记录", domain="IE")
@@ -75,14 +77,21 @@ def screening_data(sub, out):
     with_reason = set()
     if has_ie and "USUBJID" in ie.columns:
         with_reason |= set(ie["USUBJID"].dropna())
-    disp = disposition(sub)
+    disp = sub.study.disposition
     if len(disp):
         t = norm(disp["TERM"]).fillna("")
         ok = disp["SCREEN_FAIL"] & (t != "") & ~t.isin(GENERIC_SF_TERMS)
         with_reason |= set(disp.loc[ok, "USUBJID"])
-    for u in sorted(set(sf) - with_reason):
-        out.add("major", f"Subject {u} is a screen failure but no reason is recorded (no IE record, no DS reason)",
-                f"受试者 {u} 筛选失败，但未记录原因（无 IE 记录，DS 中无原因）", domain="DS", usubjid=u)
+    missing = sorted(set(sf) - with_reason)
+    limit = len(sf) - 1 if len(sf) > 1 else MAX_PER_COLUMN   # every screen failure without one: one finding
+    per_subject(out, "major", missing,
+                lambda u: (f"Subject {u} is a screen failure but no reason is recorded (no IE record, no DS reason)",
+                           f"受试者 {u} 筛选失败，但未记录原因（无 IE 记录，DS 中无原因）"),
+                lambda n, ex_en, ex_zh: (
+                    f"{n} of {len(sf)} screen failures have no recorded reason: no IE records, and DS says only "
+                    f"'screen failure' ({ex_en})",
+                    f"{len(sf)} 名筛选失败受试者中 {n} 名未记录原因：无 IE 记录，DS 中仅记录“筛选失败”（{ex_zh}）"),
+                domain="DS", limit=min(limit, MAX_PER_COLUMN))
     return None
 
 
@@ -92,9 +101,9 @@ def consent_first(sub, out):
     """Consent (DM.RFICDTC) after first dose or first study procedure (critical); missing for an enrolled subject (major)."""
     if (na := need_dm(sub)) is not None:
         return na
-    subj = subject_table(sub)
-    cons = consent(sub)
-    fd = derive.first_dose(sub)
+    subj = sub.study.subjects
+    cons = sub.study.consent
+    fd = sub.study.first_dose
     proc = per_subject_min(sub, PROCEDURE_SOURCES)
     frame = cons.join(fd, how="left").join(proc.add_prefix("P_"), how="left")
     dose_before = (frame["FIRST_HI"] < frame["LO"]).fillna(False)
@@ -110,9 +119,21 @@ def consent_first(sub, out):
                 f"Subject {u}: informed consent ({r.TEXT}) is after a study procedure ({r.P_DOMAIN}.{r.P_VAR} {when})",
                 f"受试者 {u}：知情同意日期（{r.TEXT}）晚于研究操作日期（{r.P_DOMAIN}.{r.P_VAR} {when}）",
                 domain="DM", usubjid=u, record=consent_record(r))
-    enrolled = subj.index[subj["ENROLLED"]]
-    missing = cons.index[(cons["STATUS"] == "missing").to_numpy()].intersection(enrolled)
-    for u in sorted(missing):
+    enrolled = subj.index[subj["ENROLLED"].to_numpy(dtype=bool)]
+    missing = sorted(cons.index[(cons["STATUS"] == "missing").to_numpy()].intersection(enrolled))
+    if len(missing) > MAX_PER_COLUMN or (len(missing) > 1 and len(missing) == len(enrolled)):
+        dm = sub.domain("DM")
+        empty = "RFICDTC" not in dm.columns or not present_in(sub, "DM", "RFICDTC").any()
+        why_en = "DM has no RFICDTC values" if empty else "DM.RFICDTC is empty for them"
+        why_zh = "DM 中无 RFICDTC 取值" if empty else "其 DM.RFICDTC 为空"
+        every = len(missing) == len(enrolled)
+        out.add("major", f"Informed consent date is missing for {'all ' if every else ''}{len(missing)} of {len(enrolled)} "
+                         f"enrolled subjects: {why_en} and DS has no informed-consent record for them "
+                         f"(e.g. {listing(missing, 5)})",
+                f"{len(enrolled)} 名入组受试者中{'全部 ' if every else ' '}{len(missing)} 名缺少知情同意日期：{why_zh}，"
+                f"DS 中也无其知情同意记录（例如 {listing(missing, 5, sep='、')}）", domain="DM", record="VAR=RFICDTC")
+        return None
+    for u in missing:
         out.add("major", f"Subject {u}: informed consent date is missing (DM.RFICDTC empty, no DS consent record)",
                 f"受试者 {u}：缺少知情同意日期（DM.RFICDTC 为空，DS 中无知情同意记录）",
                 domain="DM", usubjid=u)
@@ -124,10 +145,12 @@ def baseline_complete(sub, out):
     """AGE, SEX, ARMCD, SITEID (enrolled) or RFSTDTC (dosed) missing; dosed subject without a baseline VS or LB record."""
     if (na := need_dm(sub)) is not None:
         return na
-    subj = subject_table(sub)
-    enrolled = subj[subj["ENROLLED"]]
+    subj = sub.study.subjects
     dm = sub.domain("DM")
-    checks = [(v, enrolled) for v in ("AGE", "SEX", "ARMCD", "SITEID")] + [("RFSTDTC", enrolled[enrolled["DOSED"]])]
+    dmi = dm[dm["USUBJID"].notna()].drop_duplicates("USUBJID").set_index("USUBJID")
+    enrolled = dmi.loc[subj.index[subj["ENROLLED"].to_numpy(dtype=bool)]]
+    dosed = dmi.loc[subj.index[(subj["ENROLLED"] & subj["DOSED"]).to_numpy(dtype=bool)]]
+    checks = [(v, enrolled) for v in ("AGE", "SEX", "ARMCD", "SITEID")] + [("RFSTDTC", dosed)]
     per_subject: dict[str, list[str]] = {}
     for var, who in checks:
         if len(who) == 0:
@@ -161,12 +184,12 @@ def baseline_complete(sub, out):
         df = sub.domain(dom)
         if df is None or "USUBJID" not in df.columns or len(df) == 0:
             continue
-        flagged = norm_in(sub, dom, f"{dom}BLFL", {"Y"})
-        rec = derive.dates(sub, dom, f"{dom}DTC")
+        flagged = yes(sub, dom, f"{dom}BLFL")
+        rec = dates(sub, dom, f"{dom}DTC")
         fd = first_dose_of(sub, dom)
         pre = on_or_after(fd, rec)  # first dose >= record: record on or before the first dose
         ok = flagged | (pre >= 0.5) | (np.isnan(fd.lo) & rec.known)
-        have |= set(derive.coded(sub, dom, "USUBJID").present_uniques(ok))
+        have |= set(coded(sub, dom, "USUBJID").present_uniques(ok))
     for u in sorted(set(dosed) - have):
         out.add("major", f"Subject {u}: no baseline VS or LB record (--BLFL='Y' or on/before the first dose)",
                 f"受试者 {u}：无基线 VS 或 LB 记录（--BLFL='Y' 或首次给药当日及之前）", domain="LB", usubjid=u)
@@ -192,7 +215,7 @@ def children_after_adults(sub, out):
     """A subject under 18 dosed before any adult, or manifest adult_data_before_pediatric: false."""
     if (na := need_dm(sub)) is not None:
         return na
-    subj = subject_table(sub)
+    subj = sub.study.subjects
     children = subj[(subj["AGE_Y"] < 18) & subj["ENROLLED"]]
     if children.empty:
         return NotApplicable("no subjects under 18", "无 18 岁以下受试者")
@@ -201,7 +224,7 @@ def children_after_adults(sub, out):
                          "under 18 enrolled; a justification for not studying adults first is required",
                 f"submission.yaml 申报 adult_data_before_pediatric: false，且入组了 {len(children)} 名 18 岁以下受试者；"
                 "需提供不先开展成人研究的依据", record="FIELD=study.adult_data_before_pediatric")
-    fd = derive.first_dose(sub)
+    fd = sub.study.first_dose
     if fd.empty:
         return None
     ages = subj["AGE_Y"].reindex(fd.index)
@@ -229,7 +252,7 @@ def disposition_recorded(sub, out):
     """Enrolled subject without a DS disposition event (completed, or discontinued with a reason)."""
     if (na := need_dm(sub)) is not None:
         return na
-    subj = subject_table(sub)
+    subj = sub.study.subjects
     enrolled = subj.index[subj["ENROLLED"]]
     if len(enrolled) == 0:
         return NotApplicable("no enrolled subjects", "无入组受试者")
@@ -237,7 +260,7 @@ def disposition_recorded(sub, out):
         out.add("major", f"DS (disposition) is missing: no completion or discontinuation for {len(enrolled)} enrolled "
                          "subjects", f"缺少 DS（处置）数据集：{len(enrolled)} 名入组受试者无完成或退出记录", domain="DS")
         return None
-    disp = disposition(sub)
+    disp = sub.study.disposition
     any_event = set(disp["USUBJID"])
     reasoned = set(disp.loc[disp["HAS_REASON"], "USUBJID"])
     for u in sorted(set(enrolled) - any_event):

@@ -12,7 +12,7 @@ from .classify import TierResult, classify, evaluate_criteria
 from .criteria import Criterion
 from .facts import TierFacts
 from .labels import CRITERIA, CRITERION_IDS, TIER_CODES, TIER_LABELS, CriterionSpec, Tier
-from .rules import Rules, RulesError, default_rules, load_rules
+from ..rules import Rules, RulesError, default_rules, load_rules
 
 __all__ = ["CRITERIA", "CRITERION_IDS", "TIER_CODES", "TIER_LABELS", "Criterion", "CriterionSpec", "Rules",
            "RulesError", "Tier", "TierFacts", "TierResult", "classify", "default_rules", "evaluate_criteria",

@@ -14,7 +14,7 @@ from . import criteria as C
 from .criteria import Context, Criterion
 from .facts import TierFacts
 from .labels import CRITERION_IDS, Tier
-from .rules import Rules, load_rules
+from ..rules import Rules, load_rules
 
 
 @dataclass(frozen=True)

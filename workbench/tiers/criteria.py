@@ -18,7 +18,7 @@ from typing import Any
 from ..findings import ELEMENT_LABELS, SEVERITY_LABELS, Element, Severity
 from .facts import TierFacts, dose_levels_from_exposure
 from .labels import CRITERION_SPECS, CriterionSpec, Tier
-from .rules import Rules
+from ..rules import Rules
 
 MAX_LISTED = 5
 

@@ -5,13 +5,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..submission import Submission
-
-# actual-arm codes that are not a dose level (CDISC conventions)
-_NOT_AN_ARM = {"", "SCRNFAIL", "NOTASSGN", "NOTTRT", "UNPLAN", "NAN", "NONE"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +37,7 @@ class TierFacts:
     def from_submission(cls, sub: Submission, analyses: Mapping[str, Any] | None = None) -> TierFacts:
         """Facts from a loaded submission; dose levels from ``analyses['exposure']`` when given, else from DM/EX."""
         m = sub.m
+        design = sub.study.design
         pe = m.study.primary_endpoint
         docs = sub.documents
         types: set[str] = set()
@@ -49,7 +46,8 @@ class TierFacts:
         levels = dose_levels_from_exposure((analyses or {}).get("exposure")) if analyses else None
         if levels is None:
             levels = _dose_levels_from_data(sub)
-        return cls(design=m.study.design, stage=m.study.stage, endpoint_type=pe.type if pe is not None else None,
+        return cls(design=design.value("design"), stage=design.value("stage"),
+                   endpoint_type=pe.type if pe is not None else None,
                    prior_exploratory_evidence=bool(m.prior_exploratory_evidence), document_types=frozenset(types),
                    documents_indexed=docs is not None, dose_levels=levels)
 
@@ -84,34 +82,17 @@ def dose_levels_from_exposure(exposure: Any) -> int | None:
 
 
 def _dose_levels_from_data(sub: Submission) -> int | None:
-    """Dose levels from DM (actual arm) and EX (EXDOSE > 0); manifest arm doses where declared."""
-    ex, dm = sub.domain("EX"), sub.domain("DM")
-    if ex is None or dm is None or "USUBJID" not in ex.columns or "EXDOSE" not in ex.columns \
-            or "USUBJID" not in dm.columns:
+    """Distinct doses among the study model's active arms with a dosed subject (an arm without a known dose is one
+    level of its own); None when dosing is unknown (no EX)."""
+    model = sub.study
+    if not model.dosing_known:
         return None
-    arm_col = next((c for c in ("ACTARMCD", "ARMCD") if c in dm.columns), None)
-    if arm_col is None:
-        return None
-    dm_arm = dm[["USUBJID", arm_col]].copy()
-    if arm_col == "ACTARMCD" and "ARMCD" in dm.columns:
-        dm_arm[arm_col] = dm[arm_col].where(dm[arm_col].notna(), dm["ARMCD"])
-    arms = dict(zip(dm_arm["USUBJID"].astype(str), dm_arm[arm_col]))
-    doses = pd.to_numeric(ex["EXDOSE"], errors="coerce")
-    dosed = ex.assign(_DOSE=doses)
-    dosed = dosed[dosed["_DOSE"] > 0]
+    subj = model.subjects
+    dosed_arms = set(subj.loc[subj["DOSED"].to_numpy(dtype=bool), "ARM"].dropna())
     levels: set[Any] = set()
-    for armcd, grp in dosed.groupby(dosed["USUBJID"].astype(str).map(arms), dropna=True):
-        code = str(armcd).strip()
-        if code.upper() in _NOT_AN_ARM:
+    for a in model.arms.itertuples():
+        if a.CONTROL or a.ARM not in dosed_arms:
             continue
-        arm = sub.m.arm(code)
-        if arm is not None and arm.is_control:
-            continue
-        if arm is not None and arm.dose is not None:
-            levels.add((float(arm.dose), arm.dose_unit or ""))
-        else:
-            unit = ""
-            if "EXDOSU" in grp.columns and grp["EXDOSU"].notna().any():
-                unit = str(grp["EXDOSU"].dropna().iloc[0])
-            levels.add((float(grp["_DOSE"].median()), unit))
+        dose = _num(a.DOSE)
+        levels.add((dose, str(a.DOSE_UNIT or "")) if dose is not None else ("arm", a.ARM))
     return len(levels)

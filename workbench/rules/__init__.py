@@ -1,13 +1,16 @@
-"""The tier rules file: thresholds of evidence-tiers.md, typed, validated, hashed.
+"""The reviewer's rules file: tier thresholds (evidence-tiers.md) and the vocabularies coded values are read
+with (analyses.md "Common definitions"); typed, validated, hashed.
 
 The shipped ``workbench/rules/default.yaml`` holds every default. A replacement
 file (``--rules FILE``) may give only the keys it changes; the rest keep the
-shipped values. Unknown keys and invalid values raise :class:`RulesError`
+shipped values; the values it gives under ``vocabularies`` and ``mentions`` are
+added to the shipped ones. Unknown keys and invalid values raise :class:`RulesError`
 naming the key and the file. ``Rules.sha256`` is the SHA-256 of the bytes of the
 file in force (the shipped file for ``path == "default"``).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from importlib import resources
@@ -69,9 +72,12 @@ class Rules(BaseModel):
     t3_window_share: float = Field(ge=0, le=1, allow_inf_nan=False)
     t2_min_evaluable: int = Field(ge=1)
     default_window_days: int = Field(ge=1)
+    vocabularies: dict[str, dict[str, list[str]]]
+    mentions: dict[str, list[str]]
 
     _path: str = PrivateAttr(DEFAULT_RULES_NAME)
     _sha256: str = PrivateAttr("")
+    _vocab: Any = PrivateAttr(None)
 
     @property
     def path(self) -> str:
@@ -90,6 +96,15 @@ class Rules(BaseModel):
     def values(self) -> dict[str, Any]:
         """Every threshold in force (shipped defaults merged with the replacement file)."""
         return self.model_dump()
+
+    @property
+    def vocab(self):
+        """The vocabularies and mention lists as matchers (:class:`workbench.study.vocab.Vocabularies`)."""
+        if self._vocab is None:
+            from ..study.vocab import Vocabularies
+
+            self._vocab = Vocabularies(self.vocabularies, self.mentions)
+        return self._vocab
 
 
 def _default_bytes() -> bytes:
@@ -143,6 +158,49 @@ def _validate(merged: dict, shown: str) -> Rules:
         raise RulesError(f"rules file {shown}: " + "; ".join(lines), path=shown, keys=keys) from None
 
 
+EXTENDED = ("vocabularies", "mentions")   # keys whose values a replacement file adds to the shipped ones
+
+
+def _merge(defaults: dict, override: dict, shown: str) -> dict:
+    """The shipped values overridden key by key; ``vocabularies`` / ``mentions`` extended value by value."""
+    merged = {**defaults, **{k: v for k, v in override.items() if k not in EXTENDED}}
+    for key in EXTENDED:
+        if key not in override:
+            continue
+        extra = override[key]
+        if not isinstance(extra, dict):
+            raise RulesError(f"rules file {shown}: key '{key}' must be a mapping, not {type(extra).__name__}",
+                             path=shown, keys=[key])
+        base = defaults[key]
+        out = {name: (dict(v) if isinstance(v, dict) else list(v)) for name, v in base.items()}
+        for name, values in extra.items():
+            if name not in base:
+                raise RulesError(f"rules file {shown}: unknown key '{key}.{name}'; known: {', '.join(base)}",
+                                 path=shown, keys=[f"{key}.{name}"])
+            if isinstance(base[name], dict):
+                if not isinstance(values, dict):
+                    raise RulesError(f"rules file {shown}: key '{key}.{name}' must map categories to lists",
+                                     path=shown, keys=[f"{key}.{name}"])
+                for cat, more in values.items():
+                    if cat not in base[name]:
+                        raise RulesError(f"rules file {shown}: unknown key '{key}.{name}.{cat}'; known: "
+                                         f"{', '.join(base[name])}", path=shown, keys=[f"{key}.{name}.{cat}"])
+                    out[name][cat] = list(out[name][cat]) + _strings(more, f"{key}.{name}.{cat}", shown)
+            else:
+                out[name] = list(out[name]) + _strings(values, f"{key}.{name}", shown)
+        merged[key] = out
+    return merged
+
+
+def _strings(values: Any, where: str, shown: str) -> list[str]:
+    if not isinstance(values, list) or not all(isinstance(v, (str, int, float)) and not isinstance(v, bool)
+                                               for v in values):
+        hint = " (quote YES / NO / ON / OFF: YAML reads them as true / false)" \
+            if isinstance(values, list) and any(isinstance(v, bool) for v in values) else ""
+        raise RulesError(f"rules file {shown}: key '{where}' must be a list of values{hint}", path=shown, keys=[where])
+    return [str(v) for v in values]
+
+
 def load_rules(path: str | os.PathLike | None = None) -> Rules:
     """The shipped rules (``path`` None or ``"default"``), or the shipped rules overridden by a YAML file.
 
@@ -167,12 +225,13 @@ def load_rules(path: str | os.PathLike | None = None) -> Rules:
         raise RulesError(f"rules file {shown}: cannot be read ({exc.__class__.__name__}: "
                          f"{getattr(exc, 'strerror', None) or exc})", path=shown) from None
     override = _parse(data, shown)
-    rules = _validate({**defaults, **override}, shown)
+    rules = _validate(_merge(defaults, override, shown), shown)
     rules._path = str(p.resolve())
     rules._sha256 = hashlib.sha256(data).hexdigest()
     return rules
 
 
+@functools.lru_cache(maxsize=1)
 def default_rules() -> Rules:
-    """The shipped rules (shorthand for ``load_rules(None)``)."""
+    """The shipped rules (``load_rules(None)``, read once per process: the model is frozen)."""
     return load_rules(None)
