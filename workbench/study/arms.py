@@ -3,8 +3,6 @@ rule that decided it, dose and unit, order). analyses.md "Common definitions": A
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
@@ -113,12 +111,6 @@ def canonical_arm(sub: Submission, code) -> str | None:
     return _canonical_codes(sub).get(key, id_value(code))
 
 
-@dataclass(frozen=True)
-class _ArmDose:
-    dose: float | None
-    unit: str | None
-
-
 def _exposure_by_arm(sub: Submission, ex: pd.DataFrame) -> dict[str, dict]:
     """Per arm code (subjects' actual arm): median dose of the modal unit, EXTRT placebo / zero-dose facts."""
     out: dict[str, dict] = {}
@@ -180,11 +172,12 @@ def build_arms(sub: Submission, subjects: pd.DataFrame, ex: pd.DataFrame) -> pd.
             row(code)["IN_DATA"] = True
             if not is_missing(text):
                 labels.setdefault(code, []).append(str(text).strip())
-    ta = sub.domain("TA")
+    ta = sub.domain("TA")   # the planned arms: labels; arms of their own only when DM names none
     if ta is not None and "ARMCD" in ta.columns:
+        dm_has_arms = bool(rows)
         for code, text in zip(ta["ARMCD"], col(ta, "ARM")):
             c = canonical_arm(sub, code)
-            if c is None or sub.vocab.arm_status.category(c) is not None:
+            if c is None or sub.vocab.arm_status.category(c) is not None or (dm_has_arms and c not in rows):
                 continue
             row(c)
             if not is_missing(text):
