@@ -123,6 +123,8 @@ def run_review(source: str | os.PathLike | Submission, rules_path: str | os.Path
         rules = tiers_mod.load_rules(rules_path)
     t0 = time.perf_counter()
     sub = source if isinstance(source, Submission) else load_submission(source)
+    if rules is not None:
+        sub.use_rules(rules)   # the vocabularies coded values are read with
     timings["load"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     run = run_checks(sub)

@@ -106,3 +106,30 @@ def test_rules_are_immutable():
     r = load_rules(None)
     with pytest.raises(Exception):
         r.t3_min_dosed = 1
+
+
+def test_rules_file_extends_vocabularies_and_the_review_reads_with_them(tmp_path):
+    """A reviewer adds a causality value; the review counts it as related, and a new category is refused."""
+    import pandas as pd
+
+    from workbench.review import run_review
+
+    folder = tmp_path / "s"
+    folder.mkdir()
+    pd.DataFrame({"USUBJID": ["A"], "ARMCD": ["DL1"]}).to_csv(folder / "dm.csv", index=False)
+    pd.DataFrame({"USUBJID": ["A"], "EXDOSE": ["1"], "EXDOSU": ["10^6 cells"], "EXSTDTC": ["2021-01-01"]}) \
+        .to_csv(folder / "ex.csv", index=False)
+    pd.DataFrame({"USUBJID": ["A"], "AESEQ": [1], "AETERM": ["Fever"], "AESTDTC": ["2021-01-02"],
+                  "AEREL": ["相关性可能"]}).to_csv(folder / "ae.csv", index=False)
+    default = run_review(folder)
+    ae = default.submission.study.adverse_events
+    assert not ae["RELATED_KNOWN"].iloc[0]                      # outside the shipped vocabulary: conservative
+    f = tmp_path / "mine.yaml"
+    f.write_text("vocabularies:\n  causality:\n    related: [相关性可能]\n", encoding="utf-8")
+    mine = run_review(folder, rules_path=f)
+    ae = mine.submission.study.adverse_events
+    assert ae["RELATED_KNOWN"].iloc[0] and ae["RELATED"].iloc[0]
+    assert "POSSIBLE" in mine.rules.vocabularies["causality"]["related"]   # added to, not replaced
+    f.write_text("vocabularies:\n  causality:\n    maybe: [X]\n", encoding="utf-8")
+    with pytest.raises(RulesError, match="vocabularies.causality.maybe"):
+        load_rules(f)
