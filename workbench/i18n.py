@@ -52,6 +52,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "tier_criteria": ("分级标准", "Tier criteria"),
     "evidence": ("依据", "Evidence"),
     "criterion": ("标准", "Criterion"),
+    "arm": ("组别", "Arm"),
+    "arm_label": ("组别名称", "Arm name"),
+    "role": ("角色", "Role"),
+    "role_rule": ("判定依据", "Decided by"),
+    "control": ("对照组", "control"),
+    "active": ("试验组", "active"),
+    "dose": ("剂量", "Dose"),
+    "fact": ("项目", "Item"),
+    "value": ("取值", "Value"),
+    "origin": ("来源", "Origin"),
+    "source": ("出处", "Source"),
+    "unknown": ("未知", "unknown"),
 }
 
 

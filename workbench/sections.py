@@ -142,6 +142,60 @@ def _mtd_table(review, lang):
                           "target_rate": dlt.get("target_rate")}])
 
 
+FACT_LABELS = {
+    "design": ("设计", "Design"), "stage": ("阶段", "Stage"), "phase": ("分期", "Phase"), "blinding": ("盲法", "Blinding"),
+    "control_type": ("对照类型", "Control type"), "indication": ("适应症", "Indication"), "title": ("标题", "Title"),
+    "sponsor": ("申办者", "Sponsor"), "planned_subjects": ("计划例数", "Planned subjects"),
+    "min_age": ("最小年龄", "Minimum age"),
+}
+ORIGIN_LABELS = {"manifest": ("submission.yaml 申报", "declared in submission.yaml"),
+                 "trial_design": ("试验设计数据集", "trial design datasets"), "overlay": ("审评人员补充", "reviewer overlay")}
+
+
+def _pick(pair, lang):
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def _arms(review, lang):
+    """The study model's arms: code as in the data, label, role with the rule that decided it, dose."""
+    from .i18n import t
+    from .study import role_rule_text
+
+    arms = review.submission.study.arms
+    rows = []
+    for a in arms.itertuples():
+        dose = t("unknown", lang) if a.DOSE is None or a.DOSE != a.DOSE else f"{a.DOSE:.4g} {a.DOSE_UNIT or ''}".strip()
+        if a.DOSE_MAX == a.DOSE_MAX and a.DOSE_MAX is not None and a.DOSE == a.DOSE and a.DOSE_MAX > a.DOSE:
+            dose += f"（最高 {a.DOSE_MAX:.4g}）" if lang == "zh" else f" (up to {a.DOSE_MAX:.4g})"
+        rows.append({t("arm", lang): a.ARM, t("arm_label", lang): a.LABEL if isinstance(a.LABEL, str) else "—",
+                     t("role", lang): t("control" if a.CONTROL else "active", lang),
+                     t("role_rule", lang): role_rule_text(a.ROLE_RULE, a.ROLE_EVIDENCE if isinstance(
+                         a.ROLE_EVIDENCE, str) else None, lang),
+                     t("dose", lang): dose})
+    return pd.DataFrame(rows)
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _facts(review, lang):
+    """Study facts with where each came from (submission.yaml or the trial-design datasets)."""
+    from .i18n import t, value_label
+
+    rows = []
+    for key, fact in review.submission.study.design.facts.items():
+        if key not in FACT_LABELS or fact.value is None:
+            continue
+        value = fact.value
+        shown = value_label(value, lang) if isinstance(value, str) else (f"{value:g}" if isinstance(value, float)
+                                                                          else str(value))
+        rows.append({t("fact", lang): _pick(FACT_LABELS[key], lang), t("value", lang): shown,
+                     t("origin", lang): _pick(ORIGIN_LABELS.get(fact.origin, (fact.origin, fact.origin)), lang),
+                     t("source", lang): _short(fact.source or "—")})
+    return pd.DataFrame(rows)
+
+
 # -- figure builders (workbench.figures; wired per figure function) -----------------------------------------
 
 def _fig(name: str):
@@ -154,6 +208,8 @@ def _fig(name: str):
 
 _BUILDERS: dict[str, list[tuple[str, str, str, Callable]]] = {
     "overview": [
+        ("组别", "Arms", "table", _arms),
+        ("研究信息及来源", "Study facts and their source", "table", _facts),
         ("关键信息完整性热图", "Completeness heatmap", "figure", _fig("completeness")),
     ],
     "traceability": [

@@ -7,7 +7,7 @@ import collections
 
 import pandas as pd
 import pytest
-from conftest import copy_study, read_xpt, write_xpt
+from realdata_support import copy_study, read_xpt, write_xpt
 
 from workbench.review import run_review
 

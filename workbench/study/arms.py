@@ -29,8 +29,8 @@ ROLE_RULE_LABELS = {
     RULE_DEFAULT: ("无对照组依据：视为试验组", "no sign of a control: active arm"),
 }
 
-ARM_COLUMNS = ["ARM", "LABEL", "CONTROL", "ROLE_RULE", "ROLE_EVIDENCE", "DOSE", "DOSE_UNIT", "IN_MANIFEST", "IN_DATA",
-               "ORDER"]
+ARM_COLUMNS = ["ARM", "LABEL", "CONTROL", "ROLE_RULE", "ROLE_EVIDENCE", "DOSE", "DOSE_UNIT", "DOSE_MAX",
+               "IN_MANIFEST", "IN_DATA", "ORDER"]
 
 
 def role_rule_text(rule: str, evidence, lang: str = "zh") -> str:
@@ -129,6 +129,7 @@ def _exposure_by_arm(sub: Submission, ex: pd.DataFrame) -> dict[str, dict]:
         raw = e["DOSE_RAW"]
         names = trt.iloc[idx].dropna()
         out[arm] = {"dose": float(doses.median()) if len(doses) else None, "unit": unit,
+                    "max": float(doses.max()) if len(doses) else None,
                     "all_placebo": bool(len(names) == len(e) and trt_placebo[idx].all()),
                     "placebo_names": sorted({str(v) for v in names}),
                     "all_zero": bool(raw.notna().all() and (raw == 0).all())}
@@ -151,7 +152,7 @@ def build_arms(sub: Submission, subjects: pd.DataFrame, ex: pd.DataFrame) -> pd.
 
     def row(code: str) -> dict:
         return rows.setdefault(code, {"ARM": code, "LABEL": None, "CONTROL": None, "ROLE_RULE": None,
-                                      "ROLE_EVIDENCE": None, "DOSE": None, "DOSE_UNIT": None,
+                                      "ROLE_EVIDENCE": None, "DOSE": None, "DOSE_UNIT": None, "DOSE_MAX": None,
                                       "IN_MANIFEST": False, "IN_DATA": False})
 
     for a in sub.m.study.arms:
@@ -188,7 +189,9 @@ def build_arms(sub: Submission, subjects: pd.DataFrame, ex: pd.DataFrame) -> pd.
             r["LABEL"] = pd.Series(labels[code]).value_counts().index[0]
         e = by_arm.get(code, {})
         if r["DOSE"] is None and e.get("dose") is not None:
-            r["DOSE"], r["DOSE_UNIT"] = e["dose"], e["unit"]
+            r["DOSE"], r["DOSE_UNIT"], r["DOSE_MAX"] = e["dose"], e["unit"], e["max"]
+        elif r["DOSE_UNIT"] is not None and r["DOSE_UNIT"] == e.get("unit"):
+            r["DOSE_MAX"] = e.get("max")
         if r["ROLE_RULE"] is not None:
             continue
         word = next((w for w in (control_words.first(t) for t in labels.get(code, [])) if w), None)
@@ -206,8 +209,10 @@ def build_arms(sub: Submission, subjects: pd.DataFrame, ex: pd.DataFrame) -> pd.
         return pd.DataFrame(columns=ARM_COLUMNS)
     df["CONTROL"] = df["CONTROL"].astype(bool)
     df["DOSE"] = pd.to_numeric(df["DOSE"], errors="coerce").astype(float)
-    key = np.where(df["CONTROL"], -1.0, df["DOSE"].fillna(np.inf))
-    df = df.assign(_k=key).sort_values(["_k", "ARM"], kind="stable").drop(columns="_k").reset_index(drop=True)
+    df["DOSE_MAX"] = pd.to_numeric(df["DOSE_MAX"], errors="coerce").astype(float)
+    key = np.where(df["CONTROL"], -1.0, df["DOSE"].fillna(np.inf))   # control first, then by dose, highest dose
+    df = df.assign(_k=key, _m=df["DOSE_MAX"].fillna(np.inf)).sort_values(["_k", "_m", "ARM"], kind="stable") \
+        .drop(columns=["_k", "_m"]).reset_index(drop=True)
     df["ORDER"] = np.arange(len(df))
     return df[ARM_COLUMNS]
 
