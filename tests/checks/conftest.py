@@ -13,50 +13,8 @@ for p in (str(ROOT), str(ROOT / "tests")):
 
 from factory import clean_study, load_study  # noqa: E402
 
-from workbench.checks import (
-    builtin,  # noqa: E402,F401  (registers the catalogue)
-    run_checks,  # noqa: E402
-)
+from workbench.checks import builtin, run_checks  # noqa: E402,F401  (builtin registers the catalogue)
 from workbench.checks import registry as default_registry  # noqa: E402
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _reuse_parsed_csv():
-    """Speed: parse each distinct CSV content once per session.
-
-    The planted cases write ~90 near-identical submissions; the loader's per-column
-    tidying dominates their load time. This wraps the loader's ``read_dataset`` /
-    ``tidy`` so a CSV whose bytes were already read returns a copy of the tidied
-    frame; every other step of ``load_submission`` runs as usual. Non-CSV files and
-    anything that raises are never cached.
-    """
-    import hashlib
-
-    import workbench.loader as loader
-
-    real_read, real_tidy = loader.read_dataset, loader.tidy
-    cache: dict[str, tuple] = {}
-
-    def read_dataset(path, data=None):
-        if data is None:
-            return real_read(path, data)
-        key = hashlib.sha256(data).hexdigest()
-        if key not in cache:
-            frame, enc, warnings = real_read(path, data)
-            frame = real_tidy(frame)
-            frame.attrs["_tidied"] = True
-            cache[key] = (frame, enc, warnings)
-        frame, enc, warnings = cache[key]
-        return frame.copy(), enc, list(warnings)
-
-    def tidy(frame, *args):
-        return frame if frame.attrs.get("_tidied") else real_tidy(frame, *args)
-
-    mp = pytest.MonkeyPatch()
-    mp.setattr(loader, "read_dataset", read_dataset)
-    mp.setattr(loader, "tidy", tidy)
-    yield
-    mp.undo()
 
 
 @pytest.fixture
