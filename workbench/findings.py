@@ -82,6 +82,13 @@ class Finding:
                  "message_en", "message_zh", "guideline_ref"]
         return {k: d[k] for k in order}
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "Finding":
+        """A finding read back from review.json ``findings[]``."""
+        return cls(d["check_id"], Element(d["element"]), Severity(d["severity"]), d.get("message_en") or "",
+                   d.get("message_zh") or "", d.get("guideline_ref") or "", d.get("domain"), d.get("usubjid"),
+                   d.get("record"))
+
     @property
     def sort_key(self) -> tuple:
         return (self.severity.rank, self.check_id, self.domain or "", self.usubjid or "", self.record or "",

@@ -137,8 +137,8 @@ def run_review(source: str | os.PathLike | Submission, rules_path: str | os.Path
         timings["analyses"] = time.perf_counter() - t0
     if tiers_mod is not None and review.analyses is not None:
         t0 = time.perf_counter()
-        analyses = review.analyses_dict()
-        review.tier = tiers_mod.classify(run.findings, analyses, tiers_mod.TierFacts.from_submission(sub, analyses),
+        inputs = tiers_mod.TierInputs.from_results(review.analyses)
+        review.tier = tiers_mod.classify(run.findings, inputs, tiers_mod.TierFacts.from_submission(sub, inputs),
                                          rules)
         timings["tier"] = time.perf_counter() - t0
     return review

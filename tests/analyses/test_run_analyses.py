@@ -1,13 +1,14 @@
 """run_analyses: the review.json contract keys, strict JSON, and one failing analysis not stopping the others."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pandas as pd
 import pytest
+from analysis_builders import build_small_sub, make_sub
 
 import workbench.analyses as analyses
-from analysis_builders import build_small_sub, make_sub
 from workbench.analyses import AnalysisResults, run_analyses
 
 CONTRACT = {
@@ -78,8 +79,12 @@ def test_failing_analysis_is_recorded_and_others_run(monkeypatch):
     def boom(sub):
         raise RuntimeError("kaput")
 
-    monkeypatch.setitem(analyses.BUILTIN, "safety", boom)
-    res = run_analyses(build_small_sub())
+    real = analyses.registry.get("safety")
+    analyses.registry.register(dataclasses.replace(real, func=boom), replace=True)
+    try:
+        res = run_analyses(build_small_sub())
+    finally:
+        analyses.registry.register(real, replace=True)
     assert res.safety is None and "kaput" in res.errors["safety"]
     d = res.to_dict()
     assert d["safety"] == {"error": "RuntimeError: kaput"} and len(d["dlt"]["levels"]) == 2

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from tierdata import finding, t3_case, t4_analyses, t4_facts
+from tierdata import classify, finding, t3_case, t4_analyses, t4_facts
 
-from workbench.tiers import classify, load_rules
+from workbench.tiers import load_rules, upgrade_analyses
 
 
 @pytest.fixture(scope="module")
@@ -265,13 +265,13 @@ def test_only_control_subjects_dosed_is_no_dosed_subjects(rules):
 
 
 def test_follow_up_in_the_old_dict_form_reads_the_same(rules):
-    """review.json written before analyses.follow_up became a list ({"required_days", "arms": [...]}) is still
-    classified the same way (the decision store and portfolio may re-read old documents)."""
+    """review.json written before analyses.follow_up became a list ({"required_days", "arms": [...]}) is
+    classified the same way once upgraded by the one explicit upgrade function."""
     a = t4_analyses()
     _follow(a, 71, deaths=0)
     new = classify([], a, t4_facts(prior_exploratory_evidence=True), rules)
     old = dict(a, follow_up={"required_days": 730, "window_days": 28, "arms": a["follow_up"]})
     del old["follow_up_summary"]
-    was = classify([], old, t4_facts(prior_exploratory_evidence=True), rules)
+    was = classify([], upgrade_analyses(old), t4_facts(prior_exploratory_evidence=True), rules)
     assert [(c.id, c.met, c.evidence_en) for c in was.criteria] == [(c.id, c.met, c.evidence_en) for c in new.criteria]
     assert "730 days" in new.criterion("T4.follow_up").evidence_en

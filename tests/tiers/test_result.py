@@ -7,11 +7,12 @@ from pathlib import Path
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tierdata import t0_case, t1_case, t3_case, t4_analyses, t4_facts
+from tierdata import classify, t0_case, t1_case, t3_case, t4_analyses, t4_facts
 
 from workbench.manifest import Manifest
 from workbench.submission import Submission
-from workbench.tiers import CRITERION_IDS, TIER_LABELS, Tier, TierFacts, classify, load_rules
+from workbench.findings import Finding
+from workbench.tiers import CRITERION_IDS, TIER_LABELS, Tier, TierFacts, TierInputs, load_rules
 
 RULES = load_rules(None)
 
@@ -57,9 +58,10 @@ def test_criteria_after_the_decisive_tier_carry_numbers():
     assert r.met("T3.efficacy_signal") is True
 
 
-def test_findings_as_dicts_work_like_findings():
+def test_findings_read_back_from_review_json_classify_the_same():
     f, a, facts = t0_case()
-    assert classify([x.to_dict() for x in f], a, facts, RULES).to_dict() == classify(f, a, facts, RULES).to_dict()
+    again = [Finding.from_dict(x.to_dict()) for x in f]
+    assert again == f and classify(again, a, facts, RULES).to_dict() == classify(f, a, facts, RULES).to_dict()
 
 
 def _submission(tmp_path: Path, manifest: Manifest | None, documents: pd.DataFrame | None) -> Submission:
@@ -85,10 +87,11 @@ def test_facts_from_submission(tmp_path):
     assert facts.document_types == frozenset({"BIODISTRIBUTION_REPORT", "PROTOCOL"})
     assert facts.documents_indexed and facts.dose_levels == 2
     # from the analyses when given
-    assert TierFacts.from_submission(_submission(tmp_path, m, docs), t4_analyses()).dose_levels == 2
+    inputs = TierInputs.from_document(t4_analyses())
+    assert TierFacts.from_submission(_submission(tmp_path, m, docs), inputs).dose_levels == 2
     a = t4_analyses()
     a["exposure"][2]["dosed"] = 0
-    assert TierFacts.from_submission(_submission(tmp_path, m, docs), a).dose_levels == 1
+    assert TierFacts.from_submission(_submission(tmp_path, m, docs), TierInputs.from_document(a)).dose_levels == 1
 
 
 def test_facts_from_bare_submission(tmp_path):

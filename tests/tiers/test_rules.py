@@ -5,10 +5,10 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from tierdata import t4_analyses, t4_facts
+from tierdata import classify, t4_analyses, t4_facts
 
 import workbench
-from workbench.tiers import Rules, RulesError, classify, load_rules
+from workbench.tiers import Rules, RulesError, load_rules
 
 SHIPPED = Path(workbench.__file__).parent / "rules" / "default.yaml"
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from tierdata import (finding, t0_case, t0_fallback_case, t1_case, t2_case, t3_case, t4_analyses, t4_facts)
+from tierdata import (classify, finding, t0_case, t0_fallback_case, t1_case, t2_case, t3_case, t4_analyses, t4_facts)
 
-from workbench.tiers import CRITERION_IDS, classify, load_rules
+from workbench.tiers import CRITERION_IDS, load_rules
 
 
 @pytest.fixture(scope="module")

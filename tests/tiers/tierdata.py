@@ -10,7 +10,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from workbench.findings import Element, Finding, Severity  # noqa: E402
-from workbench.tiers import TierFacts  # noqa: E402
+from workbench.tiers import TierFacts, TierInputs  # noqa: E402
+from workbench.tiers import classify as _classify  # noqa: E402
 
 T4_DOCS = frozenset({"PROTOCOL", "CSR", "BIODISTRIBUTION_REPORT", "NONCLINICAL_SUMMARY", "RISK_CONTROL_PLAN"})
 
@@ -106,6 +107,11 @@ def t0_fallback_case() -> tuple[list, dict, TierFacts]:
     a["safety"]["overview"][0]["dosed"] = 2
     a["follow_up"][0].update(dosed=2, followed_window=2)
     return f, a, facts
+
+
+def classify(findings, analyses, facts, rules=None):
+    """The classifier on a review.json-shaped ``analyses`` document (as the tests write them)."""
+    return _classify(findings, TierInputs.from_document(analyses), facts, rules)
 
 
 def deep(a: dict) -> dict:

@@ -20,63 +20,87 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..jsonout import jsonable
+from ..registry import RegistrationError, Registry, UnknownEntryError
 from ..submission import Submission
+from ._common import clopper_pearson, newcombe_diff
 from .cmc import CMCResult, cmc_analysis
 from .dlt import DLTResult, MTDSelection, dlt_analysis, isotonic_estimates, pava, select_mtd
 from .efficacy import EfficacyResult, efficacy_analysis, one_sample, welch
 from .exposure import ExposureResult, exposure_analysis
 from .follow_up import FollowUpResult, follow_up_analysis
-from .safety import (KMCurve, SafetyResult, StoppingRulesResult, kaplan_meier, safety_analysis,
-                     stopping_rules_analysis)
+from .safety import KMCurve, SafetyResult, StoppingRulesResult, kaplan_meier, safety_analysis, stopping_rules_analysis
 from .timeline import TimelineResult, timeline_analysis
 from .trend import cochran_armitage, linear_slope
-from ._common import clopper_pearson, newcombe_diff
 
 log = logging.getLogger(__name__)
 
-# name -> function; the built-ins, in the order they run and appear in review.json
-BUILTIN: dict[str, Callable[[Submission], Any]] = {
-    "exposure": exposure_analysis,
-    "dlt": dlt_analysis,
-    "efficacy": efficacy_analysis,
-    "safety": safety_analysis,
-    "stopping_rules": stopping_rules_analysis,
-    "follow_up": follow_up_analysis,
-    "cmc": cmc_analysis,
-    "timeline": timeline_analysis,
-}
-_EXTRA: dict[str, Callable[[Submission], Any]] = {}
-IN_DICT_EXCLUDED = {"timeline"}   # per-subject data for figures only, kept out of review.json
+@dataclass(frozen=True)
+class AnalysisSpec:
+    """An analysis: its name (the review.json ``analyses`` key), the pure function ``f(sub)``, what it shows in both
+    languages, the guideline clauses it serves, and whether it is a built-in."""
+
+    name: str
+    func: Callable[[Submission], Any]
+    title_en: str = ""
+    title_zh: str = ""
+    clauses: tuple[str, ...] = ()
+    builtin: bool = False
+    in_document: bool = True     # False: kept out of review.json (per-subject data for figures only)
 
 
-class UnknownAnalysisError(KeyError):
+def _validate(spec: AnalysisSpec) -> None:
+    if not isinstance(spec.name, str) or not spec.name.isidentifier():
+        raise RegistrationError(f"analysis name {spec.name!r} must be a Python identifier (it is a review.json key)")
+    if not callable(spec.func):
+        raise RegistrationError(f"analysis {spec.name}: func must be callable as func(submission)")
+
+
+registry: Registry[AnalysisSpec] = Registry(
+    "analysis", name_of=lambda s: s.name, validate=_validate,
+    origin_of=lambda s: "workbench" if s.builtin else getattr(s.func, "__module__", ""),
+    entry_point_group="workbench.analyses")
+
+# the built-ins, in the order they run and appear in review.json
+for _spec in (
+    AnalysisSpec("exposure", exposure_analysis, "Exposure per arm", "各组暴露", ("G-4.1.2", "G-2.1.4a"), True),
+    AnalysisSpec("dlt", dlt_analysis, "DLT and MTD", "剂量限制性毒性与最大耐受剂量", ("G-2.2.2", "G-2.2.2c"), True),
+    AnalysisSpec("efficacy", efficacy_analysis, "Primary endpoint efficacy", "主要终点有效性", ("G-4.2.3", "G-2.3.2a"), True),
+    AnalysisSpec("safety", safety_analysis, "Safety overview, SOC/PT, KM, listings", "安全性", ("G-2.2.1", "G-4.2.1"), True),
+    AnalysisSpec("stopping_rules", stopping_rules_analysis, "Stopping rules", "暂停/终止规则", ("G-2.1.3c",), True),
+    AnalysisSpec("follow_up", follow_up_analysis, "Follow-up against the requirement", "随访", ("G-3.1b",), True),
+    AnalysisSpec("cmc", cmc_analysis, "Process and quality by lot", "工艺与质量", ("G-4.1.1",), True),
+    AnalysisSpec("timeline", timeline_analysis, "Subject timelines", "受试者时间线", ("G-4.1.2",), True,
+                 in_document=False),
+):
+    registry.register(_spec)
+BUILTIN_NAMES = tuple(registry.names())
+
+
+class UnknownAnalysisError(UnknownEntryError):
     """Asked for an analysis name that is not registered."""
 
-    def __init__(self, name: str):
-        super().__init__(f"no analysis named {name!r}; registered: {', '.join(names())}")
 
-
-def register(name: str, func: Callable[[Submission], Any]) -> None:
+def register(name: str, func: Callable[[Submission], Any], *, title_en: str = "", title_zh: str = "",
+             clauses: tuple[str, ...] = (), replace: bool = False) -> AnalysisSpec:
     """Add an analyst's analysis: ``func(sub)`` returning an object with ``to_dict()`` or JSON-able data."""
-    if name in BUILTIN or name in _EXTRA:
-        raise ValueError(f"an analysis named {name!r} is already registered")
-    _EXTRA[name] = func
+    return registry.register(AnalysisSpec(name, func, title_en, title_zh, tuple(clauses),
+                                          builtin=False), replace=replace)
 
 
 def unregister(name: str) -> None:
-    _EXTRA.pop(name, None)
+    if name not in BUILTIN_NAMES:
+        registry.unregister(name)
 
 
 def names() -> list[str]:
-    return list(BUILTIN) + list(_EXTRA)
+    return registry.names()
 
 
 def get(name: str) -> Callable[[Submission], Any]:
-    if name in BUILTIN:
-        return BUILTIN[name]
-    if name in _EXTRA:
-        return _EXTRA[name]
-    raise UnknownAnalysisError(name)
+    try:
+        return registry.get(name).func
+    except UnknownEntryError:
+        raise UnknownAnalysisError("analysis", name, registry.names()) from None
 
 
 @dataclass
@@ -96,15 +120,16 @@ class AnalysisResults:
     timings: dict[str, float] = field(default_factory=dict)
 
     def result(self, name: str):
-        return getattr(self, name) if name in BUILTIN else self.extra.get(name)
+        return getattr(self, name) if name in BUILTIN_NAMES else self.extra.get(name)
 
     def to_dict(self) -> dict:
         """The review.json ``analyses`` object: one key per analysis (``{"error": ...}`` when it failed),
         plus ``reasons`` for list-valued analyses that could not be computed, and ``errors``."""
         out: dict[str, Any] = {}
         reasons: dict[str, dict] = {}
-        for name in names():
-            if name in IN_DICT_EXCLUDED:
+        for spec in registry.entries():
+            name = spec.name
+            if not spec.in_document:
                 continue
             if name in self.errors:
                 out[name] = {"error": self.errors[name]}
@@ -141,7 +166,7 @@ def run_analyses(sub: Submission, only: list[str] | None = None) -> AnalysisResu
             log.exception("analysis %s failed", name)
             res.errors[name] = f"{type(exc).__name__}: {exc}"
             value = None
-        if name in BUILTIN:
+        if name in BUILTIN_NAMES:
             setattr(res, name, value)
         elif value is not None:
             res.extra[name] = value
@@ -149,7 +174,7 @@ def run_analyses(sub: Submission, only: list[str] | None = None) -> AnalysisResu
     return res
 
 
-__all__ = ["AnalysisResults", "CMCResult", "DLTResult", "EfficacyResult", "ExposureResult", "FollowUpResult",
+__all__ = ["AnalysisResults", "AnalysisSpec", "BUILTIN_NAMES", "registry", "CMCResult", "DLTResult", "EfficacyResult", "ExposureResult", "FollowUpResult",
            "KMCurve", "MTDSelection", "SafetyResult", "StoppingRulesResult", "TimelineResult",
            "UnknownAnalysisError", "clopper_pearson", "cochran_armitage", "get", "isotonic_estimates",
            "kaplan_meier", "linear_slope", "names", "newcombe_diff", "one_sample", "pava", "register",

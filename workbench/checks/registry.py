@@ -9,26 +9,23 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from ..findings import Element, Finding, Severity
+from ..registry import RegistrationError, Registry, UnknownEntryError
 from ..submission import Submission
 
 CHECK_ID_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}-\d{3}$")
 
 
-class UnknownCheckError(KeyError):
+class UnknownCheckError(UnknownEntryError):
     """Asked for a check id that is not registered."""
 
-    def __init__(self, check_id: str, known: Iterable[str]):
-        super().__init__(f"no check with id {check_id!r}; registered: {', '.join(sorted(known))}")
 
-
-class CheckRegistrationError(ValueError):
-    """A check's declaration is incomplete or clashes with one already registered."""
+CheckRegistrationError = RegistrationError   # a check's declaration is invalid or clashes with another
 
 
 @dataclass(frozen=True)
@@ -101,53 +98,53 @@ class CheckSpec:
         return self.title_zh if lang == "zh" else self.title_en
 
 
-class CheckRegistry:
-    """Registry of checks by id (papermill-style: register / get / ids / entry points)."""
+def _validate(spec: "CheckSpec") -> None:
+    """A check's declaration, checked when it registers (the messages list what is allowed)."""
+    if not CHECK_ID_RE.match(spec.id):
+        raise RegistrationError(f"check id {spec.id!r} must look like ABC-001 (letters, a hyphen, three digits)")
+    if not isinstance(spec.element, Element):
+        raise RegistrationError(f"check {spec.id}: element {spec.element!r} is not one of "
+                                f"{', '.join(e.value for e in Element)}")
+    bad = [s for s in severities_of(spec.severity) if s not in SEVERITY_VALUES]
+    if bad or not severities_of(spec.severity):
+        raise RegistrationError(f"check {spec.id}: severity {spec.severity!r} must be one or more of "
+                                f"{', '.join(SEVERITY_VALUES)} (e.g. 'critical / major')")
+    if not spec.title_en or not spec.title_zh:
+        raise RegistrationError(f"check {spec.id}: both an English and a Chinese title are required")
+    if not str(spec.clause or "").strip():
+        raise RegistrationError(f"check {spec.id}: the guideline clause it serves is required (e.g. 'G-4.1.2')")
+
+
+SEVERITY_VALUES = tuple(s.value for s in Severity)
+
+
+def severities_of(rule: str) -> list[str]:
+    """The severities a rule string names: 'critical / major' -> ['critical', 'major']."""
+    return [t.strip() for t in re.split(r"[/,]", str(rule or "")) if t.strip()]
+
+
+class CheckRegistry(Registry["CheckSpec"]):
+    """Registry of checks by catalogue id (register / get / ids / entry points ``workbench.checks``)."""
 
     ENTRY_POINT_GROUP = "workbench.checks"
 
     def __init__(self) -> None:
-        self._checks: dict[str, CheckSpec] = {}
-        self._entry_points_loaded = False
+        super().__init__("check", name_of=lambda s: s.id, validate=_validate,
+                         origin_of=lambda s: "workbench" if s.builtin else s.func.__module__,
+                         entry_point_group=self.ENTRY_POINT_GROUP)
 
-    def register(self, spec: CheckSpec, *, replace: bool = False) -> CheckSpec:
-        if not CHECK_ID_RE.match(spec.id):
-            raise CheckRegistrationError(f"check id {spec.id!r} must look like ABC-001")
-        if not spec.title_en or not spec.title_zh:
-            raise CheckRegistrationError(f"check {spec.id}: both an English and a Chinese title are required")
-        if not isinstance(spec.element, Element):
-            raise CheckRegistrationError(f"check {spec.id}: element must be one of {[e.value for e in Element]}")
-        if spec.id in self._checks and not replace:
-            raise CheckRegistrationError(f"check {spec.id} is already registered")
-        self._checks[spec.id] = spec
-        return spec
-
-    def unregister(self, check_id: str) -> None:
-        self._checks.pop(check_id, None)
-
-    def get(self, check_id: str) -> CheckSpec:
-        self.load_entry_points()
+    def get(self, check_id: str) -> "CheckSpec":
         try:
-            return self._checks[check_id]
-        except KeyError:
-            raise UnknownCheckError(check_id, self._checks) from None
+            return super().get(check_id)
+        except UnknownEntryError:
+            raise UnknownCheckError("check", check_id, self._entries) from None
 
     def ids(self) -> list[str]:
-        self.load_entry_points()
-        return sorted(self._checks)
+        """Check ids in catalogue order (sorted)."""
+        return sorted(self.names())
 
-    def specs(self) -> list[CheckSpec]:
-        return [self._checks[i] for i in self.ids()]
-
-    def load_entry_points(self) -> None:
-        """Import analysts' check modules declared in the ``workbench.checks`` entry-point group."""
-        if self._entry_points_loaded:
-            return
-        self._entry_points_loaded = True
-        from importlib.metadata import entry_points
-
-        for ep in entry_points(group=self.ENTRY_POINT_GROUP):
-            ep.load()  # importing the module registers its checks
+    def specs(self) -> list["CheckSpec"]:
+        return [self.get(i) for i in self.ids()]
 
 
 registry = CheckRegistry()
@@ -165,8 +162,14 @@ def check(id: str, element: Element | str, severity: str, clause: str, title_en:
             out.add("major", "Subject 01 has no ALT", "受试者 01 无 ALT 结果", domain="LB", usubjid="01")
     """
 
+    try:
+        el = Element(element)
+    except ValueError:
+        raise RegistrationError(f"check {id}: element {element!r} is not one of "
+                                f"{', '.join(e.value for e in Element)}") from None
+
     def deco(fn: CheckFunc) -> CheckFunc:
-        registry.register(CheckSpec(id, Element(element), severity, clause, title_en, title_zh, fn,
+        registry.register(CheckSpec(id, el, severity, clause, title_en, title_zh, fn,
                                     builtin=fn.__module__.startswith("workbench.")), replace=replace)
         return fn
 

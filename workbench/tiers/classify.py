@@ -6,15 +6,17 @@ decisive one. Pure: reads its arguments, changes nothing, does no I/O.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from . import criteria as C
-from .criteria import Context, Criterion
+from ..rules import Rules, default_rules
+from . import t0 as _t0  # noqa: F401  (importing registers the criteria)
+from . import t1 as _t1
+from . import t3_t2 as _t3_t2
+from . import t4 as _t4
+from .criterion import Context, Criterion
 from .facts import TierFacts
+from .inputs import TierInputs
 from .labels import CRITERION_IDS, Tier
-from ..rules import Rules, load_rules
 
 
 @dataclass(frozen=True)
@@ -76,39 +78,23 @@ class TierResult:
         }
 
 
-def evaluate_criteria(findings: list, analyses: Mapping | None, facts: TierFacts, rules: Rules
+def evaluate_criteria(findings: list, inputs: TierInputs, facts: TierFacts, rules: Rules
                       ) -> tuple[list[Criterion], bool]:
     """Every criterion in the order of evidence-tiers.md, and whether T0.no_safety_data applies at step 1."""
-    ctx = Context(findings, analyses, facts, rules)
-    t2 = C.t2_evaluable_safety(ctx)
-    no_safety, early = C.t0_no_safety_data(ctx, t2)
-    out = [
-        C.t0_critical_findings(ctx), C.t0_no_dosed_subjects(ctx), no_safety,
-        C.t1_stopping_rule_unresolved(ctx), C.t1_related_death(ctx), C.t1_related_tumorigenicity(ctx),
-        C.t1_related_sae_rate(ctx), C.t1_all_doses_too_toxic(ctx),
-        C.t4_randomized_controlled(ctx), C.t4_clinical_endpoint(ctx), C.t4_efficacy_significant(ctx),
-        C.t4_safety_set_size(ctx), C.t4_follow_up(ctx), C.t4_dose_explored(ctx), C.t4_biology_known(ctx),
-        C.t4_no_major_findings_open(ctx),
-        C.t3_efficacy_signal(ctx), C.t3_dosed_subjects(ctx), C.t3_safety_followup(ctx),
-        t2,
-    ]
-    assert tuple(c.id for c in out) == CRITERION_IDS
-    return out, early
+    ctx = Context(findings, inputs, facts, rules)
+    out = [ctx.result(cid) for cid in CRITERION_IDS]
+    return out, ctx.early_no_safety
 
 
 def _by_tier(crit: list[Criterion], tier: Tier) -> list[Criterion]:
     return [c for c in crit if c.tier is tier]
 
 
-def classify(findings: list, analyses: Mapping[str, Any] | None, facts: TierFacts,
-             rules: Rules | None = None) -> TierResult:
-    """Propose a tier from the findings, the review.json ``analyses`` dict and the study facts.
-
-    ``findings`` may be :class:`~workbench.findings.Finding` objects or their dicts.
-    ``rules`` defaults to the shipped rules file.
-    """
-    rules = rules if rules is not None else load_rules(None)
-    crit, early = evaluate_criteria(findings, analyses, facts, rules)
+def classify(findings: list, inputs: TierInputs, facts: TierFacts, rules: Rules | None = None) -> TierResult:
+    """Propose a tier from the findings (:class:`~workbench.findings.Finding`), the analyses the criteria read
+    (:class:`TierInputs`) and the study facts. ``rules`` defaults to the shipped rules file."""
+    rules = rules if rules is not None else default_rules()
+    crit, early = evaluate_criteria(findings, inputs, facts, rules)
     by_id = {c.id: c for c in crit}
 
     t0_now = [cid for cid in ("T0.critical_findings", "T0.no_dosed_subjects") if by_id[cid].met is True]

@@ -1,10 +1,10 @@
 """What the tier classifier needs from a submission beyond the analyses."""
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..numbers import fnum
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..submission import Submission
@@ -34,8 +34,9 @@ class TierFacts:
                            frozenset(str(t).strip().upper() for t in (types or ()) if str(t).strip()))
 
     @classmethod
-    def from_submission(cls, sub: Submission, analyses: Mapping[str, Any] | None = None) -> TierFacts:
-        """Facts from a loaded submission; dose levels from ``analyses['exposure']`` when given, else from DM/EX."""
+    def from_submission(cls, sub: Submission, inputs=None) -> TierFacts:
+        """Facts from a loaded submission; dose levels from ``inputs.exposure`` (TierInputs) when given, else from
+        the study model."""
         m = sub.m
         design = sub.study.design
         pe = m.study.primary_endpoint
@@ -43,7 +44,7 @@ class TierFacts:
         types: set[str] = set()
         if docs is not None and "DOCTYPE" in docs.columns:
             types = {str(v).strip().upper() for v in docs["DOCTYPE"].dropna().tolist() if str(v).strip()}
-        levels = dose_levels_from_exposure((analyses or {}).get("exposure")) if analyses else None
+        levels = dose_levels_from_exposure(inputs.exposure) if inputs is not None else None
         if levels is None:
             levels = _dose_levels_from_data(sub)
         return cls(design=design.value("design"), stage=design.value("stage"),
@@ -52,32 +53,17 @@ class TierFacts:
                    documents_indexed=docs is not None, dose_levels=levels)
 
 
-def _num(v: Any) -> float | None:
-    if isinstance(v, bool) or v is None:
-        return None
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    return x if x == x and x not in (float("inf"), float("-inf")) else None
+def dose_levels_from_exposure(exposure) -> int | None:
+    """Distinct doses among non-control arms with dosed > 0 (``TierInputs.exposure`` rows; None if unknown).
 
-
-def dose_levels_from_exposure(exposure: Any) -> int | None:
-    """Distinct doses among non-control arms with dosed > 0 in ``analyses['exposure']`` (None if unusable).
-
-    Arms without a dose count one level each.
-    """
-    if not isinstance(exposure, (list, tuple)):
+    Arms without a dose count one level each."""
+    if exposure is None:
         return None
     levels: set[Any] = set()
     for row in exposure:
-        if not isinstance(row, Mapping):
+        if row.control or not row.dosed or row.dosed <= 0:
             continue
-        dosed = _num(row.get("dosed"))
-        if row.get("control") is True or not dosed or dosed <= 0:
-            continue
-        dose = _num(row.get("dose"))
-        levels.add((dose, str(row.get("dose_unit") or "")) if dose is not None else ("arm", str(row.get("arm"))))
+        levels.add((row.dose, str(row.dose_unit or "")) if row.dose is not None else ("arm", str(row.arm)))
     return len(levels)
 
 
@@ -93,6 +79,6 @@ def _dose_levels_from_data(sub: Submission) -> int | None:
     for a in model.arms.itertuples():
         if a.CONTROL or a.ARM not in dosed_arms:
             continue
-        dose = _num(a.DOSE)
+        dose = fnum(a.DOSE)
         levels.add((dose, str(a.DOSE_UNIT or "")) if dose is not None else ("arm", a.ARM))
     return len(levels)
