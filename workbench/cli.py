@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
                         "reviewer's identity; requests without it cannot record (default: the local account)")
     s.add_argument("--roles", default=None, metavar="FILE",
                    help="roles file (YAML: identities -> reviewer | lead), applied to the decision store at start")
+    s.add_argument("--base-url", default=None, metavar="PREFIX",
+                   help="the URL path a proxy serves the app under and strips before forwarding "
+                        "(JupyterHub: /user/NAME/)")
 
     a = sub.add_parser("audit", help="export one submission's decisions and sign-offs for an inspector")
     a.add_argument("submission_id")

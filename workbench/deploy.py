@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 from .store.identity import ENV_USER_HEADER, Identity, check_header_name, header_env_var
 
@@ -10,6 +11,22 @@ def user_header_of(args) -> str | None:
     """``--user-header`` (else ``$WORKBENCH_USER_HEADER``), checked; None for the local account. ValueError."""
     header = getattr(args, "user_header", None) or os.environ.get(ENV_USER_HEADER) or None
     return check_header_name(header.strip()) if header else None
+
+
+_PREFIX = re.compile(r"^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$")
+
+
+def base_url_args(prefix: str | None) -> list[str]:
+    """Voila options for an app served under ``prefix`` by a proxy that strips it before forwarding (JupyterHub's
+    /user/NAME/, or an nginx ``location /wb/ { proxy_pass http://127.0.0.1:8866/; }``): pages link under the
+    prefix, the server answers at /. ValueError for a prefix that is not a plain URL path."""
+    if not prefix or not prefix.strip("/"):
+        return []
+    path = prefix.strip("/")
+    if not _PREFIX.match(path) or ".." in path.split("/"):
+        raise ValueError(f"--base-url {prefix!r}: a URL path of letters, digits and . _ ~ - / "
+                         f"/ --base-url 只能是由字母、数字及 . _ ~ - / 组成的路径")
+    return [f"--Voila.base_url=/{path}/", "--Voila.server_url=/"]
 
 
 def identity_env(env: dict[str, str], header: str | None) -> dict[str, str]:

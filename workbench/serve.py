@@ -123,10 +123,11 @@ def main_serve(args) -> int:
     if not root.is_dir():
         print(f"workbench serve: {one_line(root)}: not a folder", file=sys.stderr)
         return 2
-    from .deploy import apply_roles_file, identity_banner, user_header_of
+    from .deploy import apply_roles_file, base_url_args, identity_banner, user_header_of
 
     try:
         user_header = user_header_of(args)
+        prefix_args = base_url_args(getattr(args, "base_url", None))
     except ValueError as exc:
         print(f"workbench serve: {exc}", file=sys.stderr)
         return 2
@@ -134,7 +135,7 @@ def main_serve(args) -> int:
         print(f"workbench serve: warning: listening on {args.host}, reachable from other machines"
               + ("" if user_header else "; without --user-header every decision is recorded as this account"),
               file=sys.stderr)
-    cmd = voila_command(args.port, args.host, getattr(args, "kernel_idle", CULL_IDLE_S))
+    cmd = voila_command(args.port, args.host, getattr(args, "kernel_idle", CULL_IDLE_S)) + prefix_args
     print(f"Reviewer app / 审评应用: {app_url(args.port, args.host)}", flush=True)
     print(f"Submissions / 申报资料: {root.resolve()}", flush=True)
     import shutil

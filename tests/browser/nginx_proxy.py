@@ -35,11 +35,12 @@ http {{
     listen 127.0.0.1:{port};
     auth_basic "stem-cell review workbench";
     auth_basic_user_file {d}/htpasswd;
-    location / {{
-      proxy_pass http://127.0.0.1:{app_port};
+    location {prefix} {{
+      proxy_pass http://127.0.0.1:{app_port}/;         # the prefix is stripped
+
       proxy_http_version 1.1;
       proxy_set_header Host $http_host;
-      proxy_set_header {header} $remote_user;          # replaces whatever the client sent
+      proxy_set_header {header} {value};          # replaces whatever the client sent
       proxy_set_header Authorization "";               # the password stays at the proxy
       proxy_set_header Upgrade $http_upgrade;          # websockets: the kernels' channels
       proxy_set_header Connection $connection_upgrade;
@@ -64,16 +65,19 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def nginx_proxy(folder: Path, app_port: int, users: dict[str, str], header: str = "X-Remote-User"):
-    """nginx on a free loopback port in front of ``app_port``; yields its base URL. ``users``: name -> password."""
+def nginx_proxy(folder: Path, app_port: int, users: dict[str, str], header: str = "X-Remote-User",
+                value: str = "$remote_user", prefix: str = "/"):
+    """nginx on a free loopback port in front of ``app_port``, serving it under ``prefix``; yields its base URL.
+    ``users``: name -> password; ``value``: what goes into ``header`` (nginx syntax, e.g. a JSON record)."""
     if not Path(NGINX).exists():
         raise FileNotFoundError("nginx is not installed (scripts/setup.sh --test installs it)")
-    d = folder / "nginx"
+    d = folder / f"nginx{prefix.strip('/').replace('/', '-')}"
     (d / "tmp").mkdir(parents=True, exist_ok=True)
     (d / "htpasswd").write_text("".join(f"{u}:{ssha(p)}\n" for u, p in users.items()), encoding="utf-8")
     port = _free_port()
     user = "user root;\n" if os.geteuid() == 0 else ""      # workers must read the password file in this folder
-    (d / "nginx.conf").write_text(CONF.format(user=user, d=d, port=port, app_port=app_port, header=header),
+    (d / "nginx.conf").write_text(CONF.format(user=user, d=d, port=port, app_port=app_port, header=header,
+                                             value=value if value.startswith("$") else f"'{value}'", prefix=prefix),
                                   encoding="utf-8")
     proc = subprocess.Popen([NGINX, "-p", f"{d}/", "-c", str(d / "nginx.conf"), "-e", str(d / "error.log"),
                              "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import urllib.error
 import urllib.request
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -27,8 +28,6 @@ identities:
 
 @pytest.fixture(scope="module")
 def proxied(serve_with, tmp_path_factory):
-    from pathlib import Path
-
     if not Path(NGINX).exists():
         pytest.skip("nginx is not installed (scripts/setup.sh --test installs it)")
     if not Path("/usr/bin/chromium").exists():
@@ -163,3 +162,37 @@ def test_direct_request_without_the_header_cannot_record(proxied, browser):
         ctx.close()
     with DecisionStore(f"sqlite:///{proxied['app']['db']}") as store:
         assert store.entries() == before
+
+
+def test_under_a_url_prefix_with_a_jupyterhub_user_record(serve_with, browser, tmp_path):
+    """What JupyterHub does (jhsingle-native-proxy --forward-user-info): the app under /user/NAME/, the prefix
+    stripped before forwarding, and the user as a JSON record in X-CDSDASHBOARDS-JH-USER. Here nginx plays that
+    part: `workbench serve --base-url /user/alice/ --user-header X-CDSDASHBOARDS-JH-USER`."""
+    if not Path(NGINX).exists() or not Path("/usr/bin/chromium").exists():
+        pytest.skip("nginx and Debian chromium are needed (scripts/setup.sh --test installs them)")
+    record = '{"kind": "user", "name": "$remote_user", "admin": false, "groups": ["reviewers"]}'
+    with serve_with(tmp_path, "--user-header=X-CDSDASHBOARDS-JH-USER", "--base-url=/user/alice/",
+                    log_name="voila-prefix.log") as app:
+        with nginx_proxy(tmp_path, urlsplit(app["base"]).port, USERS, header="X-CDSDASHBOARDS-JH-USER",
+                         value=record, prefix="/user/alice/") as proxy:
+            ctx = _context(browser, "alice")
+            try:
+                page = ctx.new_page()
+                outside = []
+                page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
+                    (proxy["base"] + "/user/alice/", "data:", "blob:", "about:")) else None)
+                panel = _open_tier_tab(page, f"{proxy['base']}/user/alice/voila/render/review.ipynb?"
+                                             f"submission={SUBMISSION}&lang=en")
+                who = panel.locator(".wb-identity").inner_text()
+                assert "alice" in who and "header:X-CDSDASHBOARDS-JH-USER" in who, who
+                panel.get_by_role("button", name="Confirm proposal").click()
+                panel.locator(".wb-recorded").wait_for()
+                _shot(page, "proxy-prefix-jupyterhub-style.png")
+                assert not outside, outside[:5]               # every request stayed under the prefix
+            finally:
+                ctx.close()
+    from workbench.store import DecisionStore
+
+    with DecisionStore(f"sqlite:///{app['db']}") as store:
+        [e] = store.entries()
+    assert (e.identity, e.identity_source) == ("alice", "header:X-CDSDASHBOARDS-JH-USER")
