@@ -131,7 +131,8 @@ def main_audit(args) -> int:
 
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".pdf"):
-        print(f"workbench audit: --out must end in .csv or .pdf (got {one_line(out.name)})", file=sys.stderr)
+        print(f"workbench audit: --out must end in .csv or .pdf (got {one_line(out.name)}) / 输出文件须为 .csv 或 .pdf",
+              file=sys.stderr)
         return EXIT_UNUSABLE
     try:
         _zone(args.tz)
@@ -145,18 +146,18 @@ def main_audit(args) -> int:
         print(f"workbench audit: {one_line(exc)}", file=sys.stderr)
         return EXIT_UNUSABLE
     if not trail.decisions:
-        print(f"workbench audit: no entry for {one_line(args.submission_id)} in {trail.store}; nothing written",
-              file=sys.stderr)
+        print(f"workbench audit: no entry for {one_line(args.submission_id)} in {trail.store}; nothing written "
+              f"/ 审评结论库中没有该申报的记录，未导出", file=sys.stderr)
         return EXIT_UNUSABLE
     try:
         write_export(trail, out, args.tz)
     except (OSError, RuntimeError) as exc:
-        print(f"workbench audit: cannot write {one_line(out)}: {one_line(exc)}", file=sys.stderr)
+        print(f"workbench audit: cannot write {one_line(out)} / 无法写入: {one_line(exc)}", file=sys.stderr)
         return EXIT_UNUSABLE
     v = trail.verify
     print(f"{out}: {len(trail.decisions)} entries for {args.submission_id}, chain head #{v.head_seq} {v.head_hash}")
     if not v.ok:
-        print(f"workbench audit: chain verification FAILED (written into the export): {one_line('; '.join(v.problems))}",
-              file=sys.stderr)
+        print(f"workbench audit: chain verification FAILED (written into the export) / 审计链校验失败（已写入导出文件）: "
+              f"{one_line('; '.join(v.problems))}", file=sys.stderr)
         return EXIT_CHAIN_FAILED
     return EXIT_OK

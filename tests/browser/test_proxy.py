@@ -17,6 +17,7 @@ from nginx_proxy import NGINX, nginx_proxy
 
 pytestmark = pytest.mark.browser
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 SUBMISSION = "rct-ucmsc-koa"
 USERS = {"alice": "alice-pw-1", "bob": "bob-pw-2"}
 ROLES = """\
@@ -65,8 +66,6 @@ def _open_tier_tab(page, url: str):
 
 def _shot(page, name: str) -> None:
     """The page scrolled to the end of the tier panel: identity, buttons, message and audit history in view."""
-    from conftest import ARTIFACTS   # tests/browser/conftest.py
-
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.locator(".wb-audit-history").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / name))
