@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv and install the workbench (with test extras when called with --test).
-# Installs Debian packages (Chromium for browser tests, PostgreSQL for store tests, CJK fonts) when run as root.
+# Installs Debian packages (Chromium for browser tests, PostgreSQL for store tests, CJK fonts, nginx for the
+# proxy tests, poppler-utils to read PDFs back) when run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -24,6 +25,8 @@ if [ "${1:-}" = "--test" ]; then
     [ -x /usr/bin/chromium ] || need+=(chromium chromium-driver)
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
     [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+    [ -x /usr/sbin/nginx ] || need+=(nginx)                # the authenticating proxy of the identity tests
+    command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)   # reads the audit PDF back in the tests
     if [ ${#need[@]} -gt 0 ]; then
       echo "setup: apt-get install ${need[*]}"
       apt-get update -qq >>"$LOG" 2>&1

@@ -67,7 +67,8 @@ def served_app(tmp_path_factory):
         yield server
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def serve_with():
-    """`serving` for a test that needs its own server with extra `workbench serve` options."""
+    """`serving` for a test (or a module's fixture) that needs its own server with extra `workbench serve`
+    options."""
     return serving

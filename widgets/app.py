@@ -70,8 +70,10 @@ def overview_widget(review, lang: str) -> w.VBox:
     return w.VBox([w.HTML(head), blocks_widget(review, "overview", lang), w.HTML(inputs_html)])
 
 
-def export_widget(review, lang: str) -> w.VBox:
-    """Buttons producing download links for report.html and review.json (data URIs: nothing written)."""
+def export_widget(review, lang: str, store_getter=None) -> w.VBox:
+    """Buttons producing download links for report.html and review.json (data URIs: nothing written).
+    ``store_getter``: returns the decision store (or None); report.html then shows the decisions and
+    signatures recorded for this submission, with the audit chain's head hash."""
     from workbench.jsonout import dumps
     from workbench.report import render_report
 
@@ -83,8 +85,16 @@ def export_widget(review, lang: str) -> w.VBox:
     def prepare(_):
         doc = review.to_dict()
         sid = review.submission.submission_id
+        store = store_getter() if store_getter is not None else None
+        audit = None
+        if store is not None:
+            from workbench.audit import audit_trail
+
+            from .tier import display_tz
+            audit = audit_trail(store, sid)
         files = {"review.json": ("application/json", dumps(doc)),
-                 "report.html": ("text/html", render_report(review, lang=lang, doc=doc))}
+                 "report.html": ("text/html", render_report(review, lang=lang, doc=doc, audit=audit,
+                                                            tz=display_tz()))}
         parts = []
         for name, (mime, text) in files.items():
             data = base64.b64encode(text.encode("utf-8")).decode("ascii")
@@ -100,10 +110,17 @@ def export_widget(review, lang: str) -> w.VBox:
 class ReviewApp(w.VBox):
     """Header with the language switch, and one tab per section (built when first opened)."""
 
-    def __init__(self, review, store=None, reviewer: str = "", lang: str = "zh", open_store=None, **kw):
+    def __init__(self, review, store=None, identity=None, lang: str = "zh", open_store=None, identity_error=None,
+                 **kw):
         """``store``: the decision store, or None; ``open_store``: instead, a function opening it, called when
-        the evidence-tier tab (its only user) is first opened - ``(store or None, error message or "")``."""
-        self.review, self.store, self.reviewer = review, store, reviewer
+        the evidence-tier tab (its only user) is first opened - ``(store or None, error message or "")``.
+        ``identity``: who records (:class:`workbench.store.Identity`); None: this request's identity
+        (``identity_from_environ``), or ``identity_error`` saying why there is none."""
+        from .tier import resolve_identity
+
+        if identity is None and identity_error is None:
+            identity, identity_error = resolve_identity()
+        self.review, self.store, self.identity, self.identity_error = review, store, identity, identity_error
         self._open_store, self._store_error = open_store, ""
         super().__init__(**kw)
         self.add_class("wb-review-app")
@@ -137,12 +154,13 @@ class ReviewApp(w.VBox):
             elif section == "completeness":
                 content = FindingsExplorer(self.review, lang)
             elif section == "tier":
-                content = TierPanel(self.review, self._decision_store(), self.reviewer, lang)
+                content = TierPanel(self.review, self._decision_store(), self.identity, lang,
+                                    identity_error=self.identity_error)
                 if self._store_error:
                     content = w.VBox([w.HTML(f"<div class='wb-error wb-app-error'>{esc(self._store_error)}</div>"),
                                       content])
             elif section == "export":
-                content = export_widget(self.review, lang)
+                content = export_widget(self.review, lang, self._decision_store)
             else:
                 content = blocks_widget(self.review, section, lang)
         except Exception as exc:  # noqa: BLE001 - the reviewer sees one line; the log has the traceback
@@ -189,14 +207,27 @@ def _store(db_url):
     return store
 
 
-def open_review(submission_path: str = "", rules_path: str | None = None, lang: str = "zh", db_url: str | None = None,
-                reviewer: str = "") -> None:
+def _request_identity():
+    """This page's identity: the proxy's header when `workbench serve --user-header` is on (Voila puts the
+    request's header into the kernel's environment as HTTP_<NAME>), else the local account."""
+    if os.environ.get("VOILA_PREHEAT") == "True":   # a pre-heated kernel gets the request later: wait for it
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+    from .tier import resolve_identity
+
+    return resolve_identity()
+
+
+def open_review(submission_path: str = "", rules_path: str | None = None, lang: str = "zh", db_url: str | None = None
+                ) -> None:
     """Notebook entry point: resolve the submission (parameter, else ``?submission=NAME`` under WORKBENCH_ROOT),
     review it, and display the app. Problems are shown as one line, never as a traceback."""
     from workbench.discover import UnsafeNameError, resolve_name
     from workbench.loader import SubmissionError
     from workbench.review import run_review
 
+    identity, identity_error = _request_identity()
     q = _query()
     lang = q.get("lang", lang) if q.get("lang") in ("zh", "en") else lang
     path = submission_path
@@ -222,8 +253,8 @@ def open_review(submission_path: str = "", rules_path: str | None = None, lang: 
         return
     # the decision store (SQLAlchemy: a third of a second to import) is opened with the evidence-tier tab
     db_url = db_url or os.environ.get("WORKBENCH_DB_URL")
-    app = ReviewApp(review, None, reviewer or os.environ.get("WORKBENCH_REVIEWER", ""), lang,
-                    open_store=lambda: _open_store(db_url))
+    app = ReviewApp(review, None, identity, lang, open_store=lambda: _open_store(db_url),
+                    identity_error=identity_error)
     display(app)
     _LAST["app"] = app
 

@@ -21,6 +21,8 @@ STYLE = """
 .wb-error { background: #f5b7b1; border-left: 4px solid #8a1c1c; padding: 6px 10px; }
 .wb-ok { background: #d5f5e3; border-left: 4px solid #1e8449; padding: 6px 10px; }
 .wb-muted { color: #52606d; font-size: 12px; }
+.wb-identity { background: #eef3f8; border-left: 4px solid #2874a6; padding: 6px 10px; margin: 6px 0; }
+.wb-identity-id { font-family: monospace; }
 .wb-hash { font-family: monospace; font-size: 11px; word-break: break-all; }
 .wb-export-links a { display: inline-block; margin: 6px 8px 0 0; padding: 4px 12px; border: 1px solid #2874a6;
   border-radius: 4px; color: #2874a6; text-decoration: none; }

@@ -1,5 +1,11 @@
-"""Evidence-tier panel: proposal with every criterion, confirm / override with reason, sign-off, audit history."""
+"""Evidence-tier panel: proposal with every criterion, confirm / override with reason, sign-off, audit history.
+
+Who records is the identity the deployment gives (the proxy's header, else the local account): shown, never
+typed. The store enforces the roles (only a lead signs off, never their own decision); refusals show here.
+"""
 from __future__ import annotations
+
+import os
 
 import ipywidgets as w
 import pandas as pd
@@ -9,6 +15,7 @@ from workbench.i18n import t
 from .common import esc, html_table
 
 TIERS = ("T0", "T1", "T2", "T3", "T4")
+HISTORY_FIELDS = ("seq", "time", "printed_name", "identity", "identity_source", "meaning", "tier", "statement")
 
 
 def tier_badge(tier_dict: dict | None, lang: str) -> str:
@@ -31,11 +38,37 @@ def criteria_table(tier_dict: dict, lang: str) -> str:
     return html_table(pd.DataFrame(rows), max_rows=100)
 
 
+def resolve_identity(identity=None):
+    """(Identity, None) for this page's request, or (None, the bilingual DecisionError saying why there is none).
+    ``identity``: an Identity to use as is; a plain name means the local account with that printed name."""
+    from workbench.store import DecisionError, Identity, identity_from_environ
+
+    if isinstance(identity, Identity):
+        return identity, None
+    if isinstance(identity, str) and identity.strip():
+        return Identity.local(identity.strip()), None
+    try:
+        return identity_from_environ(), None
+    except DecisionError as exc:
+        return None, exc
+
+
+def display_tz() -> str:
+    """The zone times are shown in: ``$WORKBENCH_TZ`` (e.g. Asia/Shanghai), else UTC."""
+    return os.environ.get("WORKBENCH_TZ") or "UTC"
+
+
 class TierPanel(w.VBox):
     """Shows the proposed tier and records the reviewer's decision in the audit-logged store."""
 
-    def __init__(self, review, store, reviewer: str = "", lang: str = "zh", **kw):
+    def __init__(self, review, store, identity=None, lang: str = "zh", identity_error=None, **kw):
         self.review, self.store, self.lang = review, store, lang
+        if identity is None and identity_error is None:
+            identity, identity_error = resolve_identity()
+        elif identity is not None:
+            identity, identity_error = resolve_identity(identity)
+        self.identity, self.identity_error = identity, identity_error
+        self.tz = display_tz()
         self.doc_tier = review.tier.to_dict() if review.tier is not None else None
         self.sid = review.submission.submission_id
         self.input_sha = review.submission.input_sha256
@@ -49,8 +82,7 @@ class TierPanel(w.VBox):
                 summary += f"<p><b>{esc(L('next_tier'))}:</b> {esc('; '.join(needs))}</p>"
         self.proposal = w.HTML(f"<h3>{esc(L('proposed_tier'))}</h3>{tier_badge(self.doc_tier, lang)}"
                                f"<p>{summary}</p>{criteria_table(self.doc_tier, lang) if self.doc_tier else ''}")
-        self.reviewer = w.Text(value=reviewer, description=L("reviewer"), layout=w.Layout(width="320px"))
-        self.reviewer.style.description_width = "auto"
+        self.who = w.HTML()          # the identity: shown, not editable
         proposed = self.doc_tier["proposed"] if self.doc_tier else None
         self.choice = w.Dropdown(options=list(TIERS), value=proposed or "T0", description=L("decision_tier"),
                                  layout=w.Layout(width="200px"))
@@ -69,40 +101,71 @@ class TierPanel(w.VBox):
         self.current = w.HTML()
         self.history = w.HTML()
         self.history.add_class("wb-audit-history")
-        enabled = self.doc_tier is not None and store is not None
+        enabled = self.doc_tier is not None and store is not None and self.identity is not None
         for b in (self.btn_confirm, self.btn_override, self.btn_signoff):
             b.disabled = not enabled
         super().__init__([self.proposal, w.HTML(f"<h3>{esc(L('current_decision'))}</h3>"), self.current,
-                          w.HBox([self.reviewer, self.choice]), self.reason,
+                          self.who, self.choice, self.reason,
                           w.HBox([self.btn_confirm, self.btn_override, self.btn_signoff]), self.message,
                           w.HTML(f"<h3>{esc(L('audit_history'))}</h3>"), self.history], **kw)
         self.add_class("wb-tier-panel")
         self.refresh()
 
+    def _who_html(self) -> str:
+        from workbench.store import source_label
+        from workbench.store.roles import role_label
+
+        L = lambda k: t(k, self.lang)  # noqa: E731
+        if self.identity is None:
+            err = self.identity_error
+            why = (f"{esc(err.message_zh)}<br>{esc(err.message_en)}" if err is not None
+                   else "未通过身份认证 / not authenticated")
+            return f"<div class='wb-error wb-identity-missing'>{why}</div>"
+        grant = None
+        if self.store is not None:
+            try:
+                grant = self.store.roles().get(self.identity.identity)
+            except Exception:  # noqa: BLE001 - the panel still shows who is signed in
+                grant = None
+        name = grant.name if grant is not None and grant.name else self.identity.printed_name
+        role = role_label(grant.role if grant is not None else None, self.lang)
+        return (f"<div class='wb-identity'><b>{esc(L('signed_in_as'))}:</b> <span class='wb-identity-name'>"
+                f"{esc(name)}</span> · <span class='wb-identity-id'>{esc(self.identity.identity)}</span> · "
+                f"{esc(L('identity_source'))}: {esc(source_label(self.identity.source, self.lang))} · "
+                f"{esc(L('role'))}: <span class='wb-identity-role'>{esc(role)}</span></div>")
+
     def _record(self, action: str) -> None:
         from workbench.store import DecisionError, StoreError
 
+        if self.identity is None or self.store is None:
+            self.message.value = self._who_html()
+            return
         proposed = self.doc_tier["proposed"]
         try:
             kwargs = {"proposed": proposed}
             if action == "override":
                 kwargs.update(tier=self.choice.value, reason=self.reason.value)
-            elif action == "confirm" and self.reason.value.strip():
+            elif action in ("confirm", "signoff") and self.reason.value.strip():
                 kwargs.update(comment=self.reason.value)
-            entry = self.store.record_decision(self.sid, self.input_sha, self.rules_sha, self.reviewer.value,
+            entry = self.store.record_decision(self.sid, self.input_sha, self.rules_sha, self.identity,
                                                action, **kwargs)
         except DecisionError as exc:
-            self.message.value = f"<div class='wb-error'>{esc(exc.message(self.lang))}</div>"
+            self.message.value = f"<div class='wb-error wb-refused'>{esc(exc.message(self.lang))}</div>"
             return
         except StoreError as exc:
             self.message.value = f"<div class='wb-error'>{esc(str(exc))}</div>"
             return
         self.message.value = (f"<div class='wb-ok wb-recorded'>{esc(t('recorded', self.lang))}: "
-                              f"{esc(entry.action)} {esc(entry.tier or '')} (#{entry.seq})</div>")
+                              f"{esc(entry.action)} {esc(entry.tier or '')} (#{entry.seq}) · "
+                              f"{esc(entry.reviewer)} ({esc(entry.identity)})</div>")
         self.reason.value = ""
         self.refresh()
 
     def refresh(self) -> None:
+        from workbench.store import format_time, signature_labels, signature_rows
+        from workbench.store.signatures import meaning
+
+        self.who.value = self._who_html()
         if self.store is None:
             return
         L = lambda k: t(k, self.lang)  # noqa: E731
@@ -111,14 +174,19 @@ class TierPanel(w.VBox):
             self.current.value = f"<div class='wb-muted'>{esc(L('no_decision'))}</div>"
         else:
             d = cur.decision
-            text = (f"<b>{esc(d.tier)}</b> — {esc(d.action)} · {esc(d.reviewer)} · {esc(d.recorded_at)}"
-                    + (f" · {esc(L('signoff'))}: {esc(cur.signoff.reviewer)}" if cur.signed_off else ""))
+            text = (f"<b>{esc(d.tier)}</b> — {esc(meaning(d, self.lang))} · {esc(d.reviewer)} "
+                    f"({esc(d.identity or '—')}) · {esc(format_time(d.recorded_at, self.tz))}")
+            if cur.signed_off:
+                s = cur.signoff
+                text += (f"<br><span class='wb-signed-off'>{esc(L('signed_off_by'))}: {esc(s.reviewer)} "
+                         f"({esc(s.identity or '—')}) · {esc(format_time(s.recorded_at, self.tz))}</span>")
             if cur.stale:
                 reasons = cur.stale_reasons_zh if self.lang == "zh" else cur.stale_reasons_en
                 text = (f"<div class='wb-warn wb-stale'>{esc(L('stale'))} {esc('; '.join(reasons))}</div>" + text)
             self.current.value = text
-        rows = [{"#": e.seq, L("time"): e.recorded_at, L("reviewer"): e.reviewer, L("action"): e.action,
-                 L("decision_tier"): e.tier, L("proposed_tier"): e.proposed, L("reason"): e.reason or e.comment,
-                 "input": e.input_sha256[:12]} for e in reversed(self.store.history(self.sid))]
+        labels = signature_labels(self.lang)
+        history = self.store.history(self.sid)
+        rows = [{**{labels[k]: r[k] for k in HISTORY_FIELDS}, "input": e.input_sha256[:12]}
+                for e, r in reversed(list(zip(history, signature_rows(history, self.lang, self.tz))))]
         self.history.value = html_table(pd.DataFrame(rows), max_rows=100) if rows else \
             f"<div class='wb-muted'>{esc(L('no_decision'))}</div>"

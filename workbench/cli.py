@@ -1,4 +1,4 @@
-"""`workbench` command line: review, batch, serve, sample (review-output.md)."""
+"""`workbench` command line: review, batch, serve, sample, audit (review-output.md)."""
 from __future__ import annotations
 
 import argparse
@@ -25,6 +25,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True, help="output folder")
     r.add_argument("--rules", help="rules file replacing the shipped thresholds")
     r.add_argument("--lang", choices=("zh", "en"), default="zh")
+    r.add_argument("--db-url", default=None,
+                   help="decision store: add its decisions and sign-offs for this submission to report.html")
 
     b = sub.add_parser("batch", help="run the review notebook for every submission under ROOT")
     b.add_argument("root")
@@ -45,6 +47,20 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--runs", default=None, help="a `workbench batch` output folder for the portfolio page")
     s.add_argument("--kernel-idle", type=int, default=300, metavar="SECONDS",
                    help="shut down a page's kernel this long after the page was closed (default 300)")
+    s.add_argument("--user-header", default=None, metavar="NAME",
+                   help="trust request header NAME (set by the authenticating proxy or JupyterHub) as the "
+                        "reviewer's identity; requests without it cannot record (default: the local account)")
+    s.add_argument("--roles", default=None, metavar="FILE",
+                   help="roles file (YAML: identities -> reviewer | lead), applied to the decision store at start")
+    s.add_argument("--base-url", default=None, metavar="PREFIX",
+                   help="the URL path a proxy serves the app under and strips before forwarding "
+                        "(JupyterHub: /user/NAME/)")
+
+    a = sub.add_parser("audit", help="export one submission's decisions and sign-offs for an inspector")
+    a.add_argument("submission_id")
+    a.add_argument("--out", required=True, help="FILE.csv or FILE.pdf")
+    a.add_argument("--db-url", default=None, help="decision store (default: $WORKBENCH_DB_URL, else the local one)")
+    a.add_argument("--tz", default="UTC", help="time zone of the times shown, e.g. Asia/Shanghai (default UTC)")
 
     g = sub.add_parser("sample", help="write the bundled synthetic submissions, or one scaled one")
     g.add_argument("--out", default=None)
@@ -75,7 +91,15 @@ def cmd_review(args) -> int:
     except _rules_error() as exc:
         print(f"workbench: {one_line(exc)}", file=sys.stderr)
         return EXIT_UNUSABLE
-    paths = write_review(review, args.out, lang=args.lang)
+    audit = None
+    if getattr(args, "db_url", None):
+        from .audit import open_trail
+
+        audit, problem = open_trail(args.db_url, review.submission.submission_id)
+        if problem:
+            print(f"workbench: {one_line(problem)}", file=sys.stderr)
+            return EXIT_UNUSABLE
+    paths = write_review(review, args.out, lang=args.lang, audit=audit)
     doc_path = paths["review.json"]
     import json
 
@@ -109,6 +133,12 @@ def cmd_batch(args) -> int:
     return main_batch(args)
 
 
+def cmd_audit(args) -> int:
+    from .audit import main_audit
+
+    return main_audit(args)
+
+
 def cmd_serve(args) -> int:
     from .serve import main_serve
 
@@ -123,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         from . import __version__
         print(__version__)
         return EXIT_OK
-    handlers = {"review": cmd_review, "batch": cmd_batch, "serve": cmd_serve, "sample": cmd_sample}
+    handlers = {"review": cmd_review, "batch": cmd_batch, "serve": cmd_serve, "sample": cmd_sample,
+                "audit": cmd_audit}
     if args.command not in handlers:
         parser.print_help()
         return EXIT_UNUSABLE

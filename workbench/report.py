@@ -26,10 +26,26 @@ def _env() -> jinja2.Environment:
                               autoescape=jinja2.select_autoescape(["html", "j2"]))
 
 
+def signatures_section(audit, tz: str = "UTC") -> dict | None:
+    """The report's "Decisions and signatures" section: signature rows in both languages, chain head, verification."""
+    if audit is None:
+        return None
+    from .audit import verification_text
+    from .store import signature_rows
+
+    fields = ("seq", "time", "printed_name", "identity", "identity_source", "meaning", "tier", "statement")
+    entries = audit.decisions
+    rows = [{"zh": zh, "en": en} for zh, en in zip(signature_rows(entries, "zh", tz), signature_rows(entries, "en", tz))]
+    return {"rows": rows, "fields": fields, "head_seq": audit.verify.head_seq, "head_hash": audit.verify.head_hash,
+            "verified": audit.verify.ok, "verification": verification_text(audit.verify), "store": audit.store}
+
+
 def render_report(review, lang: str = "zh", doc: dict | None = None, max_findings: int = 2000,
-                  max_inputs: int = 500) -> str:
-    """The report as one HTML string: study card, tier, scorecard, findings, analyses figures, inputs."""
+                  max_inputs: int = 500, audit=None, tz: str = "UTC") -> str:
+    """The report as one HTML string: study card, tier, decisions and signatures (when ``audit``, a
+    :class:`workbench.audit.AuditTrail`, is given), scorecard, findings, analyses figures, inputs."""
     from .report_sections import report_sections
+    from .store.signatures import signature_labels
 
     doc = doc if doc is not None else review.to_dict()
     sections = report_sections(review, doc)
@@ -37,4 +53,5 @@ def render_report(review, lang: str = "zh", doc: dict | None = None, max_finding
         doc=doc, lang=lang, study=doc.get("study", {}), tier=doc.get("tier"), card_rows=CARD_ROWS,
         elements=[(el.value, zh, en) for el, (zh, en) in ELEMENT_LABELS.items()],
         sev_zh={s.value: zh for s, (zh, en) in SEVERITY_LABELS.items()}, status_zh=STATUS_ZH,
-        figure_sections=sections, max_findings=max_findings, max_inputs=max_inputs)
+        figure_sections=sections, max_findings=max_findings, max_inputs=max_inputs,
+        signatures=signatures_section(audit, tz), sig_zh=signature_labels("zh"), sig_en=signature_labels("en"))

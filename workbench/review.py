@@ -169,8 +169,9 @@ def atomic_write(path: Path, data: str | bytes) -> None:
 
 
 def write_review(review: Review, out_dir: str | os.PathLike, lang: str = "zh",
-                 generated_at: str | None = None) -> dict[str, Path]:
-    """Write review.json and report.html into ``out_dir``; returns their paths."""
+                 generated_at: str | None = None, audit=None) -> dict[str, Path]:
+    """Write review.json and report.html into ``out_dir``; returns their paths. ``audit``: a
+    :class:`workbench.audit.AuditTrail` whose decisions and signatures report.html shows."""
     import json
 
     out = Path(out_dir)
@@ -182,7 +183,7 @@ def write_review(review: Review, out_dir: str | os.PathLike, lang: str = "zh",
     except ImportError:  # pragma: no cover
         return paths
     paths["report.html"] = out / "report.html"
-    atomic_write(paths["report.html"], render_report(review, lang=lang, doc=doc))
+    atomic_write(paths["report.html"], render_report(review, lang=lang, doc=doc, audit=audit))
     return paths
 
 

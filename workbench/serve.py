@@ -87,10 +87,15 @@ VOILA_CONFIG = {
 }
 
 
-def write_voila_config(folder: Path) -> Path:
-    """``folder``/voila.json with :data:`VOILA_CONFIG`; Voila is then started with ``cwd=folder``."""
+def write_voila_config(folder: Path, user_header: str | None = None) -> Path:
+    """``folder``/voila.json with :data:`VOILA_CONFIG` (and the identity header handed to kernels, if any);
+    Voila is then started with ``cwd=folder``."""
+    from .deploy import voila_header_config
+
+    config = {**VOILA_CONFIG, "VoilaConfiguration": {**VOILA_CONFIG["VoilaConfiguration"],
+                                                     **voila_header_config(user_header)}}
     path = folder / "voila.json"
-    path.write_text(json.dumps(VOILA_CONFIG, indent=1), encoding="utf-8")
+    path.write_text(json.dumps(config, indent=1), encoding="utf-8")
     return path
 
 
@@ -98,8 +103,11 @@ def app_url(port: int, host: str = "127.0.0.1") -> str:
     return f"http://{host}:{port}/voila/render/index.ipynb"
 
 
-def serve_env(root: Path, db_url: str | None, lang: str, runs: str | None = None) -> dict[str, str]:
-    env = dict(os.environ)
+def serve_env(root: Path, db_url: str | None, lang: str, runs: str | None = None,
+              user_header: str | None = None) -> dict[str, str]:
+    from .deploy import identity_env
+
+    env = identity_env(dict(os.environ), user_header)
     if runs:
         env["WORKBENCH_RUNS"] = str(Path(runs).resolve())
     from .store.engine import absolute_url
@@ -115,16 +123,33 @@ def main_serve(args) -> int:
     if not root.is_dir():
         print(f"workbench serve: {one_line(root)}: not a folder", file=sys.stderr)
         return 2
+    from .deploy import apply_roles_file, base_url_args, identity_banner, user_header_of
+
+    try:
+        user_header = user_header_of(args)
+        prefix_args = base_url_args(getattr(args, "base_url", None))
+    except ValueError as exc:
+        print(f"workbench serve: {exc}", file=sys.stderr)
+        return 2
     if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"workbench serve: warning: listening on {args.host}, reachable from other machines", file=sys.stderr)
-    cmd = voila_command(args.port, args.host, getattr(args, "kernel_idle", CULL_IDLE_S))
+        print(f"workbench serve: warning: listening on {args.host}, reachable from other machines"
+              + ("" if user_header else "; without --user-header every decision is recorded as this account"),
+              file=sys.stderr)
+    cmd = voila_command(args.port, args.host, getattr(args, "kernel_idle", CULL_IDLE_S)) + prefix_args
     print(f"Reviewer app / 审评应用: {app_url(args.port, args.host)}", flush=True)
     print(f"Submissions / 申报资料: {root.resolve()}", flush=True)
     import shutil
     import signal
     import tempfile
 
-    env = serve_env(root, args.db_url, args.lang, getattr(args, "runs", None))
+    env = serve_env(root, args.db_url, args.lang, getattr(args, "runs", None), user_header)
+    if getattr(args, "roles", None):
+        changes, problem = apply_roles_file(args.roles, env["WORKBENCH_DB_URL"])
+        if problem:
+            print(f"workbench serve: {one_line(problem)}", file=sys.stderr)
+            return 2
+        print(f"Roles / 角色: {one_line(args.roles)} ({len(changes)} change(s) recorded)", flush=True)
+    print(identity_banner(user_header), flush=True)
     scratch = Path(tempfile.mkdtemp(prefix="workbench-voila-"))
     templates = offline_template(scratch)
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(templates), env.get("JUPYTER_PATH", "")) if p)
@@ -133,7 +158,7 @@ def main_serve(args) -> int:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, _terminate)
-    write_voila_config(scratch)
+    write_voila_config(scratch, user_header)
     proc = subprocess.Popen(cmd, env=env, cwd=scratch)
     try:
         return proc.wait()

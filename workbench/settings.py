@@ -15,16 +15,18 @@ def default_db_url() -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    """Language, rules file, decision database, output folder and reviewer name.
+    """Language, rules file, decision database, output folder, and where the reviewer's identity comes from.
 
-    Environment overrides: WORKBENCH_LANG, WORKBENCH_RULES, WORKBENCH_DB_URL, WORKBENCH_REVIEWER.
+    There is no reviewer name to set: the identity is the request header ``user_header`` (set by the
+    authenticating proxy; `workbench serve --user-header`), else the operating-system account.
+    Environment overrides: WORKBENCH_LANG, WORKBENCH_RULES, WORKBENCH_DB_URL, WORKBENCH_USER_HEADER.
     """
 
     lang: str = "zh"
     rules_path: str | None = None
     db_url: str = field(default_factory=default_db_url)
     out_dir: str | None = None
-    reviewer: str = ""
+    user_header: str | None = None
 
     def __post_init__(self) -> None:
         if self.lang not in LANGS:
@@ -33,7 +35,7 @@ class Settings:
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
         env = {"lang": os.environ.get("WORKBENCH_LANG"), "rules_path": os.environ.get("WORKBENCH_RULES"),
-               "db_url": os.environ.get("WORKBENCH_DB_URL"), "reviewer": os.environ.get("WORKBENCH_REVIEWER")}
+               "db_url": os.environ.get("WORKBENCH_DB_URL"), "user_header": os.environ.get("WORKBENCH_USER_HEADER")}
         values = {k: v for k, v in env.items() if v}
         values.update({k: v for k, v in overrides.items() if v is not None and v != ""})
         return cls(**values)

@@ -1,6 +1,7 @@
 """The Voila reviewer app in a real headless Chromium (screenshots in test-artifacts/browser/)."""
 from __future__ import annotations
 
+import getpass
 import re
 import time
 
@@ -97,7 +98,10 @@ def test_override_recorded_and_visible_after_reload(server, page, wait_app):
     panel.wait_for()
     proposed = panel.locator(".wb-proposed-tier").inner_text()[:2]
     other = "T1" if proposed != "T1" else "T2"
-    panel.locator("input[type=text]").first.fill("Reviewer Wang 王")
+    # no name to type: without --user-header the reviewer is the account running the server, shown as such
+    assert panel.locator("input[type=text]").count() == 0
+    me = f"local:{getpass.getuser()}"
+    assert me in panel.locator(".wb-identity").inner_text()
     panel.locator("select").first.select_option(other)
     panel.locator("textarea").fill(reason)
     panel.get_by_role("button", name="Override").click()
@@ -107,7 +111,8 @@ def test_override_recorded_and_visible_after_reload(server, page, wait_app):
     page.get_by_role("tab", name="Evidence tier").click()
     history = page.locator(".wb-audit-history")
     history.get_by_text(reason).wait_for()
-    assert re.search(rf"override\s+{other}", history.inner_text())
+    assert re.search(rf"Override \(proposed {proposed}, decided {other}\)", history.inner_text())
+    assert me in history.inner_text() and "+00:00 (UTC)" in history.inner_text()
     _no_traceback(page)
 
 
@@ -116,7 +121,6 @@ def test_override_without_reason_refused(server, page, wait_app):
     wait_app(page, "Key-information scorecard")
     page.get_by_role("tab", name="Evidence tier").click()
     panel = page.locator(".wb-tier-panel")
-    panel.locator("input[type=text]").first.fill("Reviewer Li")
     panel.locator("select").first.select_option("T0")
     panel.get_by_role("button", name="Override").click()
     panel.locator(".wb-error").wait_for()

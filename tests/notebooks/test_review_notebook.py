@@ -17,7 +17,8 @@ def test_notebooks_have_a_parameters_cell():
         tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
         assert len(tagged) == 1, name
     params = pm.inspect_notebook(str(NOTEBOOK))
-    assert {"submission_path", "rules_path", "lang", "db_url", "reviewer"} <= set(params)
+    assert {"submission_path", "rules_path", "lang", "db_url"} <= set(params)
+    assert "reviewer" not in params          # no free-text reviewer name: the identity comes from the deployment
 
 
 def test_batch_mode_writes_review(tmp_path):

@@ -2,7 +2,10 @@
 sessions create the schema of a brand-new SQLite file at once) and records decisions on one submission.
 
 usage: python _session.py URL TAG GO_FILE COUNT
-Cycles confirm -> override -> comment -> sign-off, printing ``OK seq entry_hash action TAG-i`` after each commit.
+Cycles confirm -> override -> comment -> sign-off as identity ``lead-TAG`` (both sessions apply the same roles
+file at once: both are leads), printing ``OK seq entry_hash action TAG-i`` after each commit. A sign-off of the
+session's own decision is refused by the four-eyes rule; the session then records a comment instead
+(``REFUSED TAG-i`` first), so that each session still writes COUNT entries.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from workbench.store import DecisionStore  # noqa: E402
+from workbench.store import DecisionError, DecisionStore, Identity  # noqa: E402
 
 SUBMISSION = "SCX-2026-001"
 INPUT = hashlib.sha256(b"the submission as reviewed").hexdigest()
@@ -31,7 +34,9 @@ def main() -> None:
             sys.exit("no go signal")
         time.sleep(0.002)
     store = DecisionStore(url)
-    who = f"审评员 {tag}"
+    store.apply_roles({"identities": {"lead-A": {"role": "lead", "name": "审评员 A"},
+                                      "lead-B": {"role": "lead", "name": "审评员 B"}}})
+    who = Identity(f"lead-{tag}", "header:X-Remote-User")
     for i in range(count):
         step = i % 4
         note = f"{tag}-{i}"
@@ -43,7 +48,13 @@ def main() -> None:
         elif step == 2:
             e = store.comment(SUBMISSION, INPUT, RULES, who, note)
         else:
-            e = store.signoff(SUBMISSION, INPUT, RULES, who, comment=note)
+            try:
+                e = store.signoff(SUBMISSION, INPUT, RULES, who, comment=note)
+            except DecisionError as exc:
+                if "four-eyes" not in exc.message_en:
+                    raise
+                print(f"REFUSED {note}", flush=True)
+                e = store.comment(SUBMISSION, INPUT, RULES, who, note)
         print(f"OK {e.seq} {e.entry_hash} {e.action} {note}", flush=True)
         time.sleep(random.uniform(0, 0.004))
     store.close()

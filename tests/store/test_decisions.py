@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from workbench.store import Action, DecisionError, DecisionStore, entry_hash
+from workbench.store import Action, DecisionError, DecisionStore, Identity, entry_hash
 
 IN1 = hashlib.sha256(b"inputs v1").hexdigest()
 IN2 = hashlib.sha256(b"inputs v2").hexdigest()
@@ -14,6 +14,9 @@ RU1 = hashlib.sha256(b"rules default").hexdigest()
 RU2 = hashlib.sha256(b"rules strict").hexdigest()
 SID = "SCX-2026-001"
 _ZH = re.compile(r"[\u4e00-\u9fff]")
+WANG = Identity("wang", "header:X-Remote-User", "王审评")
+LI = Identity("li", "header:X-Remote-User")
+ROLES = {"identities": {"wang": "reviewer", "li": {"role": "lead", "name": "李组长"}}}
 
 
 @pytest.fixture
@@ -59,9 +62,14 @@ def test_invalid_decisions_refused(store, kwargs, field):
 
 
 @pytest.mark.parametrize("reviewer", [None, "", "  "])
-def test_reviewer_required(store, reviewer):
-    with pytest.raises(DecisionError, match="reviewer"):
-        store.record_decision(SID, IN1, RU1, reviewer, "confirm", proposed="T3")
+def test_a_plain_or_missing_name_is_the_local_account(store, reviewer):
+    """No free-text identity: a script that passes a name (or none) records as its operating-system account."""
+    import getpass
+
+    e = store.record_decision(SID, IN1, RU1, reviewer, "confirm", proposed="T3")
+    assert (e.identity, e.identity_source) == (f"local:{getpass.getuser()}", "local") and e.reviewer
+    named = store.record_decision(SID, IN1, RU1, "王审评", "confirm", proposed="T3")
+    assert (named.identity, named.identity_source, named.reviewer) == (e.identity, "local", "王审评")
 
 
 def test_hashes_must_be_sha256(store):
@@ -72,15 +80,18 @@ def test_hashes_must_be_sha256(store):
 
 
 def test_confirm_override_comment_signoff_history(store):
-    e1 = store.record_decision(SID, IN1, RU1, "王审评", "confirm", proposed="T3")
-    assert (e1.seq, e1.action, e1.tier, e1.proposed) == (1, "confirm", "T3", "T3")
-    e2 = store.record_decision(SID, IN1, RU1, "王审评", Action.OVERRIDE, tier="T2", proposed="T3",
+    assert [e.seq for e in store.apply_roles(ROLES)] == [1, 2]          # role entries come first in the chain
+    e1 = store.record_decision(SID, IN1, RU1, WANG, "confirm", proposed="T3")
+    assert (e1.seq, e1.action, e1.tier, e1.proposed) == (3, "confirm", "T3", "T3")
+    e2 = store.record_decision(SID, IN1, RU1, WANG, Action.OVERRIDE, tier="T2", proposed="T3",
                                reason="疗效信号来自单臂研究，样本量不足 / single-arm signal, too few subjects")
-    e3 = store.record_decision(SID, IN1, RU1, "李组长", "comment", comment="同意改判")
-    e4 = store.record_decision(SID, IN1, RU1, "李组长", "signoff")
-    store.record_decision("OTHER-1", IN1, RU1, "赵", "confirm", proposed="T0")
+    e3 = store.record_decision(SID, IN1, RU1, LI, "comment", comment="同意改判")
+    e4 = store.record_decision(SID, IN1, RU1, LI, "signoff")
+    store.record_decision("OTHER-1", IN1, RU1, WANG, "confirm", proposed="T0")
     hist = store.history(SID)
-    assert [e.seq for e in hist] == [1, 2, 3, 4]
+    assert [e.seq for e in hist] == [3, 4, 5, 6]
+    assert [(e.reviewer, e.identity) for e in hist] == [("王审评", "wang")] * 2 + [("李组长", "li")] * 2
+    assert e4.signs_hash == e2.entry_hash
     assert [e.action for e in hist] == ["confirm", "override", "comment", "signoff"]
     assert hist[1] == e2 and hist[1].reason.startswith("疗效信号")
     assert e4.tier == "T2" and e4.proposed == "T3"           # sign-off carries the tier it signs
@@ -94,14 +105,15 @@ def test_confirm_override_comment_signoff_history(store):
         assert e.entry_hash == entry_hash(e.seq, e.prev_hash, e.content())
     assert e3.prev_hash == e2.entry_hash
     # a later confirm supersedes; the sign-off no longer applies; nothing is lost
-    e6 = store.record_decision(SID, IN1, RU1, "王审评", "confirm", proposed="T3")
+    e6 = store.record_decision(SID, IN1, RU1, WANG, "confirm", proposed="T3")
     cur = store.current(SID, IN1, RU1)
     assert cur.decision == e6 and cur.tier == "T3" and not cur.signed_off
     assert len(store.history(SID)) == 5 and store.verify_chain().ok
 
 
 def test_stale_when_inputs_or_rules_change(store):
-    store.record_decision(SID, IN1, RU1, "王", "confirm", proposed="T2")
+    store.apply_roles(ROLES)
+    store.record_decision(SID, IN1, RU1, WANG, "confirm", proposed="T2")
     assert not store.current(SID, IN1).stale
     assert not store.current(SID, IN1, RU1).stale
     cur = store.current(SID, IN2, RU1)
@@ -110,10 +122,10 @@ def test_stale_when_inputs_or_rules_change(store):
     assert len(store.current(SID, IN2, RU2).stale_reasons_en) == 2
     # a stale decision cannot be signed off: confirm again first
     with pytest.raises(DecisionError) as exc:
-        store.record_decision(SID, IN2, RU1, "李", "signoff")
+        store.record_decision(SID, IN2, RU1, LI, "signoff")
     _bilingual(exc.value)
-    store.record_decision(SID, IN2, RU1, "王", "confirm", proposed="T3")
-    store.record_decision(SID, IN2, RU1, "李", "signoff")
+    store.record_decision(SID, IN2, RU1, WANG, "confirm", proposed="T3")
+    store.record_decision(SID, IN2, RU1, LI, "signoff")
     cur = store.current(SID, IN2, RU1)
     assert cur.signed_off and not cur.stale and cur.tier == "T3"
     assert store.current(SID, IN1, RU1).stale
@@ -163,7 +175,9 @@ def test_schema_rejects_a_duplicate_seq_or_a_fork(store, store_url):
 
 def test_reopen_keeps_everything(store_url):
     with DecisionStore(store_url) as s:
-        s.record_decision(SID, IN1, RU1, "王", "confirm", proposed="T3")
+        s.apply_roles(ROLES)
+        s.record_decision(SID, IN1, RU1, WANG, "confirm", proposed="T3")
     with DecisionStore(store_url) as s:
-        s.record_decision(SID, IN1, RU1, "李", "signoff")
-        assert [e.seq for e in s.history(SID)] == [1, 2] and s.verify_chain().ok
+        assert s.apply_roles(ROLES) == []                                  # unchanged roles: nothing appended
+        s.record_decision(SID, IN1, RU1, LI, "signoff")
+        assert [e.seq for e in s.history(SID)] == [3, 4] and s.verify_chain().ok

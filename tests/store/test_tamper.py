@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from workbench.store import DecisionStore, StoreError, entry_hash
+from workbench.store import DecisionStore, Identity, StoreError, entry_hash
 
 IN1 = hashlib.sha256(b"in").hexdigest()
 RU1 = hashlib.sha256(b"ru").hexdigest()
@@ -20,7 +20,7 @@ def filled(store_url):
     s.record_decision("S-1", IN1, RU1, "王", "confirm", proposed="T3")
     s.record_decision("S-1", IN1, RU1, "王", "override", tier="T2", proposed="T3", reason="理由一")
     s.record_decision("S-2", IN1, RU1, "李", "confirm", proposed="T1")
-    s.record_decision("S-1", IN1, RU1, "赵", "signoff")
+    s.record_decision("S-1", IN1, RU1, Identity("zhao", "header:X-Remote-User", "赵"), "comment", comment="看过")
     s.record_decision("S-2", IN1, RU1, "李", "comment", comment="备注")
     assert s.verify_chain().ok
     yield s
@@ -99,3 +99,15 @@ def test_truncated_tail_detected_and_appends_refused(filled, store_url):
 def test_untouched_store_verifies(filled):
     v = filled.verify_chain()
     assert v.ok and v.problems == [] and v.entries == 5 and v.head_seq == 5
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE wb_decision_log SET identity = 'someone-else' WHERE seq = 4",         # who signed, rewritten
+    "UPDATE wb_decision_log SET identity_source = 'local' WHERE seq = 4",
+    "UPDATE wb_decision_log SET reviewer = '钱' WHERE seq = 4",                     # the printed name
+    "UPDATE wb_decision_log SET chain_version = NULL WHERE seq = 4",               # hide the identity from the hash
+])
+def test_edited_identity_detected(filled, store_url, sql):
+    tamper(store_url, sql)
+    v = filled.verify_chain()
+    assert not v.ok and "entry 4: content does not match its entry_hash (entry edited)" in v.problems

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import ipywidgets as w
 import pytest
 
 from widgets.app import TAB_ORDER, ReviewApp
 from widgets.findings import FindingsExplorer
 from widgets.tier import TierPanel
 from workbench.review import run_review
-from workbench.store import DecisionStore
+from workbench.store import DecisionError, DecisionStore, Identity
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
 
@@ -52,17 +53,53 @@ def test_findings_explorer_filters(defects):
 
 
 def test_tier_panel_override_needs_reason(defects, store):
-    panel = TierPanel(defects, store, "Reviewer Li", "en")
+    store.apply_roles({"identities": {"alice": "reviewer", "bob": {"role": "lead", "name": "李组长 Bob Li"}}})
+    alice = Identity("alice", "header:X-Remote-User")
+    panel = TierPanel(defects, store, alice, "en")
     panel.choice.value = "T1"
     panel._record("override")
     assert "wb-error" in panel.message.value and store.history(defects.submission.submission_id) == []
     panel.reason.value = "CMC defects are being remediated; treat as high risk until then"
     panel._record("override")
     history = store.history(defects.submission.submission_id)
-    assert [(e.action, e.tier, e.proposed) for e in history] == [("override", "T1", "T0")]
-    assert "remediated" in panel.history.value
-    panel._record("signoff")
-    assert store.current(defects.submission.submission_id, defects.submission.input_sha256).signed_off
+    assert [(e.action, e.tier, e.proposed, e.identity) for e in history] == [("override", "T1", "T0", "alice")]
+    assert "remediated" in panel.history.value and "alice" in panel.history.value
+    assert "Override (proposed T0, decided T1)" in panel.history.value
+    panel._record("signoff")                                  # a reviewer, and her own decision: refused
+    assert "wb-refused" in panel.message.value and "only a lead" in panel.message.value
+    assert "four-eyes" in panel.message.value and len(store.history(defects.submission.submission_id)) == 1
+    lead = TierPanel(defects, store, Identity("bob", "header:X-Remote-User"), "zh")
+    assert "李组长 Bob Li" in lead.who.value and "组长" in lead.who.value
+    lead._record("signoff")
+    assert "wb-recorded" in lead.message.value
+    cur = store.current(defects.submission.submission_id, defects.submission.input_sha256)
+    assert cur.signed_off and cur.signoff.identity == "bob" and cur.signoff.reviewer == "李组长 Bob Li"
+    assert "签署" in lead.current.value and "(bob)" in lead.current.value
+
+
+def test_tier_panel_shows_the_identity_not_a_text_box(defects, store):
+    panel = TierPanel(defects, store, Identity("alice", "header:X-Remote-User"), "en")
+    assert not [c for c in _descendants(panel) if isinstance(c, w.Text)]
+    assert "alice" in panel.who.value and "header:X-Remote-User" in panel.who.value
+
+
+def test_tier_panel_without_identity_records_nothing(defects, store):
+    from workbench.store import identity_from_environ
+
+    with pytest.raises(DecisionError) as exc:
+        identity_from_environ({"WORKBENCH_USER_HEADER": "X-Remote-User"})
+    panel = TierPanel(defects, store, None, "en", identity_error=exc.value)
+    assert all(b.disabled for b in (panel.btn_confirm, panel.btn_override, panel.btn_signoff))
+    assert "wb-identity-missing" in panel.who.value
+    assert "X-Remote-User" in panel.who.value and "未通过身份认证" in panel.who.value   # both languages
+    panel._record("confirm")
+    assert store.entries() == []
+
+
+def _descendants(widget):
+    for child in getattr(widget, "children", ()):
+        yield child
+        yield from _descendants(child)
 
 
 def test_figure_bundle_is_plotlys_mimetype_bundle(defects):

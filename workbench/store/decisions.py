@@ -1,219 +1,101 @@
 """Reviewer decisions: an append-only, hash-chained audit log (evidence-tiers.md, "Reviewer decision").
 
-Every confirm, override, comment and sign-off is one entry; nothing is updated or
-deleted through this API (a later decision supersedes an earlier one). One chain
-covers the whole store. A head record (last seq and hash) is written in the same
-transaction as each entry, so a truncated tail is detected too. See docs/decisions.md.
+Every confirm, override, comment, sign-off and role change is one entry; nothing is updated or deleted
+through this API (a later decision supersedes an earlier one). One chain covers the whole store. A head
+record (last seq and hash) is written in the same transaction as each entry, so a truncated tail is
+detected too. Each entry records who made it (an authenticated identity, never free text), and the store
+enforces the roles: only a lead signs off, never their own decision. See docs/decisions.md.
 """
 from __future__ import annotations
 
+import os
 import random
-import re
 import time
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
-from enum import Enum
+from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, inspect, select, text
+from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .chain import CHAIN_VERSION, CONTENT_FIELDS, GENESIS, VerifyResult, entry_hash, verify_rows
 from .engine import SQLITE_BEGIN_OPTION, is_sqlite, make_engine, resolve_url
+from .entry import Action, CurrentDecision, Entry
+from .errors import DecisionError, StoreError
+from .identity import LOCAL, LOCAL_PREFIX, MAX_IDENTITY, Identity, check_header_name
+from .roles import LEAD, ROLES_SUBJECT, RoleGrant, grants_sha256, load_roles, parse_roles, \
+    role_changes, role_label, roles_from_rows
+from .schema import MAX_NAME, create_or_upgrade, head_table, log_table, schema_current
+from .validate import TIER_CODES, now, retryable, sha_value, text_value, tier_value
 
-TIER_CODES = ("T0", "T1", "T2", "T3", "T4")
+__all__ = ["Action", "CurrentDecision", "DecisionError", "DecisionStore", "Entry", "StoreError", "TIER_CODES"]
+
 MAX_ATTEMPTS = 30
-MAX_TEXT = 20_000
-MAX_NAME = 200
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_PG_LOCK_KEY = 0x5743_4449  # "WCDI": serialises schema creation across processes (pg_advisory_xact_lock)
+_DECISIONS = (Action.CONFIRM.value, Action.OVERRIDE.value)
 
 
-class Action(str, Enum):
-    """What a log entry records."""
-
-    CONFIRM = "confirm"
-    OVERRIDE = "override"
-    COMMENT = "comment"
-    SIGNOFF = "signoff"
-
-
-class DecisionError(ValueError):
-    """A decision the store refuses (missing reason, wrong tier, no reviewer...), with a bilingual message."""
-
-    def __init__(self, message_en: str, message_zh: str, field: str | None = None):
-        super().__init__(f"{message_en} / {message_zh}")
-        self.message_en, self.message_zh, self.field = message_en, message_zh, field
-
-    def message(self, lang: str = "zh") -> str:
-        return self.message_zh if lang == "zh" else self.message_en
-
-
-class StoreError(RuntimeError):
-    """The database could not be written or read (after bounded retries), or the log is inconsistent."""
-
-
-metadata = MetaData()
-
-log_table = Table(
-    "wb_decision_log", metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=False),   # PRIMARY KEY: a lost race fails loudly
-    Column("recorded_at", String(40), nullable=False),
-    Column("submission_id", String(MAX_NAME), nullable=False),
-    Column("input_sha256", String(64), nullable=False),
-    Column("rules_sha256", String(64), nullable=False),
-    Column("reviewer", String(MAX_NAME), nullable=False),
-    Column("action", String(16), nullable=False),
-    Column("tier", String(4)),
-    Column("proposed", String(4)),
-    Column("reason", Text),
-    Column("comment", Text),
-    Column("prev_hash", String(64), nullable=False, unique=True),
-    Column("entry_hash", String(64), nullable=False, unique=True),
-    Index("ix_wb_decision_log_submission", "submission_id", "seq"),
-)
-
-head_table = Table(
-    "wb_decision_head", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),    # always 1
-    Column("seq", Integer, nullable=False),
-    Column("entry_hash", String(64), nullable=False),
-    Column("chain_version", Integer, nullable=False),
-)
-
-_SQLITE_TRIGGERS = [
-    "CREATE TRIGGER IF NOT EXISTS wb_decision_log_no_update BEFORE UPDATE ON wb_decision_log "
-    "BEGIN SELECT RAISE(ABORT, 'wb_decision_log is append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS wb_decision_log_no_delete BEFORE DELETE ON wb_decision_log "
-    "BEGIN SELECT RAISE(ABORT, 'wb_decision_log is append-only'); END",
-]
-_PG_TRIGGERS = [
-    "CREATE OR REPLACE FUNCTION wb_decision_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-    "$$ BEGIN RAISE EXCEPTION 'wb_decision_log is append-only'; END $$",
-    "CREATE TRIGGER wb_decision_log_no_change BEFORE UPDATE OR DELETE ON wb_decision_log "
-    "FOR EACH ROW EXECUTE FUNCTION wb_decision_log_append_only()",
-    "CREATE TRIGGER wb_decision_log_no_truncate BEFORE TRUNCATE ON wb_decision_log "
-    "FOR EACH STATEMENT EXECUTE FUNCTION wb_decision_log_append_only()",
-]
+def _identity(who: Identity | str) -> Identity:
+    """The identity an entry is recorded under: an :class:`Identity`, or for a plain name (a script calling the
+    API) the operating-system account running it, with that printed name."""
+    if isinstance(who, str) or who is None:
+        name = text_value(who, "reviewer", "审评人姓名", required=False, limit=MAX_NAME)
+        who = Identity.local(name.strip() if name else None)
+    if not isinstance(who, Identity):
+        raise DecisionError("reviewer must be an Identity or a name", "审评人必须是身份或姓名", "identity")
+    ident = who.identity.strip() if isinstance(who.identity, str) else ""
+    if not ident or len(ident) > MAX_IDENTITY or not ident.isprintable():
+        raise DecisionError("identity is required (one printable user name)", "必须有身份（一个可打印的用户名）",
+                            "identity")
+    source = who.source or ""
+    if source == LOCAL:
+        ok = ident.startswith(LOCAL_PREFIX)
+    elif source.startswith("header:"):
+        try:
+            check_header_name(source[len("header:"):])
+            ok = not ident.startswith(LOCAL_PREFIX)
+        except ValueError:
+            ok = False
+    else:
+        ok = False
+    if not ok:
+        raise DecisionError(f"identity source {source!r} does not fit identity {ident!r} (local:<user> from "
+                            f"'local', a user name from 'header:NAME')",
+                            f"身份来源 {source!r} 与身份 {ident!r} 不符（local 对应 local:<用户>，header:NAME "
+                            f"对应用户名）", "identity")
+    name = text_value(who.name, "reviewer", "审评人姓名", required=False, limit=MAX_NAME)
+    return Identity(ident, source, name.strip() if name else None)
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One log entry: its content, when it was recorded (UTC ISO 8601), and its place in the chain."""
+def _signoff_refusals(actor: Identity, roles: Mapping[str, RoleGrant], decision: Entry) -> tuple[list, list]:
+    """Why ``actor`` may not sign ``decision`` off (empty when it may): only a lead, never the author."""
+    en, zh = [], []
+    grant = roles.get(actor.identity)
+    if not roles:
+        en.append("only a lead may sign off and no lead is named (give `workbench serve --roles FILE`)")
+        zh.append("只有组长可以签署，但尚未指定组长（请用 workbench serve --roles 角色文件）")
+    elif grant is None or grant.role != LEAD:
+        has = role_label(grant.role if grant else None, "en")
+        en.append(f"only a lead may sign off: {actor.identity} is {'a ' + has if grant else 'not in the roles'}")
+        zh.append(f"只有组长可以签署：{actor.identity} 的角色为{role_label(grant.role if grant else None, 'zh')}")
+    if decision.identity is None:
+        en.append(f"the decision (#{decision.seq}) was recorded before identities were recorded, so four-eyes "
+                  f"cannot be checked: confirm or override it again first")
+        zh.append(f"该结论（#{decision.seq}）记录于启用身份认证之前，无法核对“四眼原则”：请先重新确认或改判")
+    elif decision.identity == actor.identity:
+        en.append(f"four-eyes rule: {actor.identity} recorded the decision (#{decision.seq}) and cannot sign it "
+                  f"off; another lead must")
+        zh.append(f"四眼原则：{actor.identity} 记录了该结论（#{decision.seq}），不能自行签署，须由另一位组长签署")
+    return en, zh
 
-    seq: int
-    recorded_at: str
-    submission_id: str
-    input_sha256: str
-    rules_sha256: str
-    reviewer: str
-    action: str
-    tier: str | None
-    proposed: str | None
-    reason: str | None
-    comment: str | None
-    prev_hash: str
-    entry_hash: str
-
-    def content(self) -> dict:
-        return {k: getattr(self, k) for k in CONTENT_FIELDS}
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_row(cls, row: Mapping) -> Entry:
-        return cls(**{k: row[k] for k in cls.__dataclass_fields__})
-
-
-@dataclass(frozen=True)
-class CurrentDecision:
-    """The decision in force for a submission: latest confirm/override, its sign-off, and whether it is stale."""
-
-    submission_id: str
-    decision: Entry | None
-    signoff: Entry | None = None
-    stale: bool = False
-    stale_reasons_en: list[str] = field(default_factory=list)
-    stale_reasons_zh: list[str] = field(default_factory=list)
-
-    @property
-    def tier(self) -> str | None:
-        return self.decision.tier if self.decision else None
-
-    @property
-    def signed_off(self) -> bool:
-        return self.signoff is not None
-
-    def to_dict(self) -> dict:
-        return {"submission_id": self.submission_id, "tier": self.tier, "signed_off": self.signed_off,
-                "stale": self.stale, "stale_reasons_en": self.stale_reasons_en,
-                "stale_reasons_zh": self.stale_reasons_zh,
-                "decision": self.decision.to_dict() if self.decision else None,
-                "signoff": self.signoff.to_dict() if self.signoff else None}
-
-
-# ------------------------------------------------------------- validation --
-
-def _text(value: Any, name: str, zh: str, *, required: bool, limit: int = MAX_TEXT) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise DecisionError(f"{name} is required", f"必须填写{zh}", name)
-        return None
-    if not isinstance(value, str):
-        raise DecisionError(f"{name} must be text", f"{zh}必须为文本", name)
-    if "\x00" in value:
-        raise DecisionError(f"{name} contains a NUL character", f"{zh}含有非法字符（NUL）", name)
-    if len(value) > limit:
-        raise DecisionError(f"{name} is longer than {limit} characters", f"{zh}超过 {limit} 个字符", name)
-    return value
-
-
-def _sha(value: Any, name: str, zh: str) -> str:
-    v = value.strip().lower() if isinstance(value, str) else value
-    if not isinstance(v, str) or not _HEX64.match(v):
-        raise DecisionError(f"{name} must be a SHA-256 hex digest (64 hex characters)",
-                            f"{zh}必须是 SHA-256 十六进制摘要（64 位）", name)
-    return v
-
-
-def _tier(value: Any, name: str, zh: str, *, required: bool) -> str | None:
-    if value is None or value == "":
-        if required:
-            raise DecisionError(f"{name} is required", f"必须给出{zh}", name)
-        return None
-    v = getattr(value, "value", value)
-    if not isinstance(v, str) or v.strip().upper() not in TIER_CODES:
-        raise DecisionError(f"{name} must be one of {', '.join(TIER_CODES)} (got {value!r})",
-                            f"{zh}必须是 {'、'.join(TIER_CODES)} 之一（当前：{value!r}）", name)
-    return v.strip().upper()
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
-
-
-def _retryable(exc: DBAPIError) -> bool:
-    code = getattr(getattr(exc, "orig", None), "pgcode", None)
-    if code is not None:
-        # unique violation (lost race), serialization failure, deadlock, lock not available
-        return code in ("23505", "40001", "40P01", "55P03")
-    if isinstance(exc, IntegrityError):
-        return "unique" in str(exc.orig).lower() or "primary key" in str(exc.orig).lower()
-    msg = str(getattr(exc, "orig", exc)).lower()
-    return any(w in msg for w in ("locked", "busy", "deadlock", "serializ", "could not obtain lock"))
-
-
-# ------------------------------------------------------------------ store --
 
 class DecisionStore:
     """Reviewer decisions for many submissions, in one hash-chained log.
 
     ``url``: any SQLAlchemy URL, or a file path for SQLite; default ``$WORKBENCH_DB_URL``,
-    else ``~/.local/share/stemcell-workbench/decisions.sqlite``.
+    else ``~/.local/share/stemcell-workbench/decisions.sqlite``. A store made by an earlier version is
+    upgraded in place (identity columns added; old entries untouched).
     """
 
     def __init__(self, url: str | None = None, *, max_attempts: int = MAX_ATTEMPTS):
@@ -256,7 +138,7 @@ class DecisionStore:
             try:
                 return fn()
             except DBAPIError as exc:
-                if attempt >= self.max_attempts or not _retryable(exc):
+                if attempt >= self.max_attempts or not retryable(exc):
                     raise StoreError(f"decision store {self!r}: {exc.__class__.__name__}: "
                                      f"{str(getattr(exc, 'orig', exc)).strip()} (attempt {attempt})") from exc
                 time.sleep(random.uniform(0, min(0.5, 0.01 * 2 ** attempt)))
@@ -264,31 +146,16 @@ class DecisionStore:
 
     def _init_schema(self) -> None:
         with self._read() as conn:
-            if inspect(conn).has_table(head_table.name) and \
-                    conn.execute(select(head_table.c.id).where(head_table.c.id == 1)).first() is not None:
+            if schema_current(conn):
                 return
         with self._write() as conn:
-            dialect = conn.dialect.name
-            if dialect == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-            created = not inspect(conn).has_table(log_table.name)
-            metadata.create_all(conn)
-            if created and dialect == "sqlite":
-                for ddl in _SQLITE_TRIGGERS:
-                    conn.exec_driver_sql(ddl)
-            elif created and dialect == "postgresql":
-                for ddl in _PG_TRIGGERS:
-                    conn.exec_driver_sql(ddl)
-            if conn.execute(select(head_table.c.id).where(head_table.c.id == 1)).first() is None:
-                last = conn.execute(select(log_table.c.seq, log_table.c.entry_hash)
-                                    .order_by(log_table.c.seq.desc()).limit(1)).first()
-                seq, h = (last.seq, last.entry_hash) if last else (0, GENESIS)
-                conn.execute(head_table.insert().values(id=1, seq=seq, entry_hash=h, chain_version=CHAIN_VERSION))
+            create_or_upgrade(conn)
 
-    def _append(self, build: Callable[[Connection], dict]) -> Entry:
-        """Append one entry: lock the head, check it against the tail, build the content, insert, move the head."""
+    def _append(self, build: Callable[[Connection], list[dict]]) -> list[Entry]:
+        """Append entries in one transaction: lock the head, check it against the tail, build the contents
+        (which may refuse: nothing is written), insert them, move the head."""
 
-        def attempt() -> Entry:
+        def attempt() -> list[Entry]:
             with self._write() as conn:
                 head = conn.execute(select(head_table.c.seq, head_table.c.entry_hash)
                                     .where(head_table.c.id == 1).with_for_update()).first()
@@ -300,65 +167,86 @@ class DecisionStore:
                 if (head.seq, head.entry_hash) != (last_seq, last_hash):
                     raise StoreError(f"decision log is inconsistent (head seq {head.seq}, last entry seq {last_seq}); "
                                      f"nothing was recorded — run verify_chain() / 审计日志不一致，未记录，请先校验")
-                content = build(conn)
-                content["recorded_at"] = _now()
-                seq = last_seq + 1
-                h = entry_hash(seq, last_hash, content)
-                conn.execute(log_table.insert().values(seq=seq, prev_hash=last_hash, entry_hash=h,
-                                                       **{k: content[k] for k in CONTENT_FIELDS}))
+                stamp = now()
+                out = []
+                seq, prev = last_seq, last_hash
+                for content in build(conn):
+                    content = {k: content.get(k) for k in CONTENT_FIELDS} | {"recorded_at": stamp}
+                    seq += 1
+                    h = entry_hash(seq, prev, content, CHAIN_VERSION)
+                    conn.execute(log_table.insert().values(seq=seq, prev_hash=prev, entry_hash=h,
+                                                           chain_version=CHAIN_VERSION, **content))
+                    out.append(Entry(seq=seq, prev_hash=prev, entry_hash=h, chain_version=CHAIN_VERSION, **content))
+                    prev = h
+                if not out:
+                    return out
                 moved = conn.execute(head_table.update().where(head_table.c.id == 1)
-                                     .where(head_table.c.seq == last_seq).values(seq=seq, entry_hash=h))
+                                     .where(head_table.c.seq == last_seq).values(seq=seq, entry_hash=prev))
                 if moved.rowcount != 1:
                     raise IntegrityError("head moved concurrently", None, Exception("unique: head moved"))
-                return Entry(seq=seq, prev_hash=last_hash, entry_hash=h, **{k: content[k] for k in CONTENT_FIELDS})
+                return out
 
         return self._retry(attempt)
 
     @staticmethod
     def _latest(conn: Connection, submission_id: str) -> tuple[Entry | None, Entry | None]:
-        """(latest confirm/override, latest sign-off after it) for a submission."""
+        """(latest confirm/override, latest sign-off of it) for a submission."""
         rows = conn.execute(select(log_table).where(log_table.c.submission_id == submission_id)
-                            .where(log_table.c.action.in_([Action.CONFIRM.value, Action.OVERRIDE.value,
-                                                           Action.SIGNOFF.value]))
+                            .where(log_table.c.action.in_([*_DECISIONS, Action.SIGNOFF.value]))
                             .order_by(log_table.c.seq)).mappings().all()
         decision = signoff = None
         for r in rows:
             e = Entry.from_row(r)
-            if e.action in (Action.CONFIRM.value, Action.OVERRIDE.value):
+            if e.action in _DECISIONS:
                 decision, signoff = e, None
-            elif decision is not None and e.input_sha256 == decision.input_sha256 \
-                    and e.rules_sha256 == decision.rules_sha256:
+            elif decision is not None and (e.signs_hash == decision.entry_hash or (
+                    e.signs_hash is None and e.input_sha256 == decision.input_sha256
+                    and e.rules_sha256 == decision.rules_sha256)):
                 signoff = e
         return decision, signoff
 
+    @staticmethod
+    def _roles(conn: Connection) -> dict[str, RoleGrant]:
+        rows = conn.execute(select(log_table.c.role_identity, log_table.c.role, log_table.c.role_name)
+                            .where(log_table.c.action == Action.ROLE.value).order_by(log_table.c.seq)).mappings()
+        return roles_from_rows(rows)
+
     # -- API -----------------------------------------------------------------
-    def record_decision(self, submission_id: str, input_sha256: str, rules_sha256: str, reviewer: str,
+    def record_decision(self, submission_id: str, input_sha256: str, rules_sha256: str, reviewer: Identity | str,
                         action: str | Action, tier: str | None = None, proposed: str | None = None,
                         reason: str | None = None, comment: str | None = None) -> Entry:
         """Append a confirm, override, comment or sign-off; returns the stored entry.
 
+        ``reviewer``: the :class:`Identity` recording it (from the deployment: ``identity_from_environ()``);
+        a plain name means the operating-system account running this process (``local:<user>``) with that
+        printed name. When roles are named, only a reviewer or a lead records anything.
         confirm: ``proposed`` required, the decided tier is the proposed one.
         override: ``proposed`` and a different ``tier`` required, with a written ``reason``.
-        comment: ``comment`` text required. signoff: signs the current, non-stale decision.
+        comment: ``comment`` text required. signoff: signs the current, non-stale decision; only a lead, and
+        not the identity that recorded the decision (four-eyes).
         Raises :class:`DecisionError` (bilingual) when refused, :class:`StoreError` on database failure.
         """
-        sid = _text(submission_id, "submission_id", "申报编号", required=True, limit=MAX_NAME).strip()
-        who = _text(reviewer, "reviewer", "审评人姓名", required=True, limit=MAX_NAME).strip()
-        ish = _sha(input_sha256, "input_sha256", "输入数据哈希")
-        rsh = _sha(rules_sha256, "rules_sha256", "规则文件哈希")
+        sid = text_value(submission_id, "submission_id", "申报编号", required=True, limit=MAX_NAME).strip()
+        if sid == ROLES_SUBJECT:
+            raise DecisionError(f"{sid} is reserved for role entries", f"{sid} 保留给角色记录", "submission_id")
+        actor = _identity(reviewer)
+        ish = sha_value(input_sha256, "input_sha256", "输入数据哈希")
+        rsh = sha_value(rules_sha256, "rules_sha256", "规则文件哈希")
         try:
             act = Action(getattr(action, "value", action))
+            if act is Action.ROLE:
+                raise ValueError
         except ValueError:
-            raise DecisionError(f"action must be one of {', '.join(a.value for a in Action)} (got {action!r})",
-                                f"操作必须是 {'、'.join(a.value for a in Action)} 之一（当前：{action!r}）",
-                                "action") from None
-        tier_v = _tier(tier, "tier", "证据等级", required=False)
-        prop_v = _tier(proposed, "proposed", "建议等级", required=act in (Action.CONFIRM, Action.OVERRIDE))
-        reason_v = _text(reason, "reason", "理由", required=False)
+            allowed = [a.value for a in Action if a is not Action.ROLE]
+            raise DecisionError(f"action must be one of {', '.join(allowed)} (got {action!r})",
+                                f"操作必须是 {'、'.join(allowed)} 之一（当前：{action!r}）", "action") from None
+        tier_v = tier_value(tier, "tier", "证据等级", required=False)
+        prop_v = tier_value(proposed, "proposed", "建议等级", required=act in (Action.CONFIRM, Action.OVERRIDE))
+        reason_v = text_value(reason, "reason", "理由", required=False)
         if act is Action.OVERRIDE and reason_v is None:
             raise DecisionError(f"an override needs a written reason (why the proposed tier {prop_v} is not accepted)",
                                 f"改判须填写理由（说明不采纳建议等级 {prop_v} 的原因）", "reason")
-        comment_v = _text(comment, "comment", "意见", required=act is Action.COMMENT)
+        comment_v = text_value(comment, "comment", "意见", required=act is Action.COMMENT)
         if act is Action.CONFIRM:
             if tier_v is not None and tier_v != prop_v:
                 raise DecisionError(f"a confirmation takes the proposed tier {prop_v}; to choose {tier_v}, "
@@ -372,12 +260,19 @@ class DecisionStore:
                 raise DecisionError(f"an override must choose a tier other than the proposed {prop_v}; "
                                     f"use confirm to accept it",
                                     f"改判等级须不同于建议等级 {prop_v}；如同意建议请使用“确认”", "tier")
-        base = {"submission_id": sid, "input_sha256": ish, "rules_sha256": rsh, "reviewer": who,
-                "action": act.value, "tier": tier_v, "proposed": prop_v, "reason": reason_v, "comment": comment_v}
+        base = {"submission_id": sid, "input_sha256": ish, "rules_sha256": rsh, "action": act.value,
+                "tier": tier_v, "proposed": prop_v, "reason": reason_v, "comment": comment_v,
+                "identity": actor.identity, "identity_source": actor.source}
 
-        def build(conn: Connection) -> dict:
+        def build(conn: Connection) -> list[dict]:
+            roles = self._roles(conn)
+            grant = roles.get(actor.identity)
+            if roles and grant is None:
+                raise DecisionError(f"{actor.identity} has no role in the roles file: nothing was recorded",
+                                    f"{actor.identity} 不在角色名单中，未记录", "identity")
+            content = dict(base, reviewer=(grant.name if grant and grant.name else actor.printed_name))
             if act is not Action.SIGNOFF:
-                return dict(base)
+                return [content]
             decision, _ = self._latest(conn, sid)
             if decision is None:
                 raise DecisionError(f"nothing to sign off: no confirmed or overridden tier for {sid}",
@@ -390,29 +285,60 @@ class DecisionStore:
             if tier_v is not None and tier_v != decision.tier:
                 raise DecisionError(f"sign-off tier {tier_v} differs from the decided tier {decision.tier}",
                                     f"签署等级 {tier_v} 与所定等级 {decision.tier} 不一致", "tier")
-            return dict(base, tier=decision.tier, proposed=decision.proposed)
+            en, zh = _signoff_refusals(actor, roles, decision)
+            if en:
+                raise DecisionError("sign-off refused: " + "; ".join(en), "签署被拒绝：" + "；".join(zh), "identity")
+            return [dict(content, tier=decision.tier, proposed=decision.proposed, signs_hash=decision.entry_hash)]
 
-        return self._append(build)
+        return self._append(build)[0]
 
-    def confirm(self, submission_id: str, input_sha256: str, rules_sha256: str, reviewer: str, proposed: str,
-                comment: str | None = None) -> Entry:
+    def confirm(self, submission_id: str, input_sha256: str, rules_sha256: str, reviewer: Identity | str,
+                proposed: str, comment: str | None = None) -> Entry:
         return self.record_decision(submission_id, input_sha256, rules_sha256, reviewer, Action.CONFIRM,
                                     proposed=proposed, comment=comment)
 
-    def override(self, submission_id: str, input_sha256: str, rules_sha256: str, reviewer: str, proposed: str,
-                 tier: str, reason: str, comment: str | None = None) -> Entry:
+    def override(self, submission_id: str, input_sha256: str, rules_sha256: str, reviewer: Identity | str,
+                 proposed: str, tier: str, reason: str, comment: str | None = None) -> Entry:
         return self.record_decision(submission_id, input_sha256, rules_sha256, reviewer, Action.OVERRIDE,
                                     tier=tier, proposed=proposed, reason=reason, comment=comment)
 
-    def comment(self, submission_id: str, input_sha256: str, rules_sha256: str, reviewer: str, comment: str
-                ) -> Entry:
+    def comment(self, submission_id: str, input_sha256: str, rules_sha256: str, reviewer: Identity | str,
+                comment: str) -> Entry:
         return self.record_decision(submission_id, input_sha256, rules_sha256, reviewer, Action.COMMENT,
                                     comment=comment)
 
-    def signoff(self, submission_id: str, input_sha256: str, rules_sha256: str, reviewer: str,
+    def signoff(self, submission_id: str, input_sha256: str, rules_sha256: str, reviewer: Identity | str,
                 comment: str | None = None) -> Entry:
         return self.record_decision(submission_id, input_sha256, rules_sha256, reviewer, Action.SIGNOFF,
                                     comment=comment)
+
+    def apply_roles(self, roles: str | os.PathLike | Mapping, actor: Identity | str | None = None) -> list[Entry]:
+        """Make the roles in force those of ``roles`` (a roles file, or its content as a mapping): one entry per
+        grant, rename or revocation, appended in one transaction; nothing when they already are. ``actor``:
+        who applies them (default the operating-system account). Raises ``RolesError`` for a bad file."""
+        if isinstance(roles, Mapping):
+            grants = parse_roles(roles)
+            digest, origin = grants_sha256(grants), None
+        else:
+            grants, digest = load_roles(roles)
+            origin = f"roles file {Path(roles).resolve()}"
+        who = _identity(actor)
+
+        def build(conn: Connection) -> list[dict]:
+            return [{"submission_id": ROLES_SUBJECT, "input_sha256": digest, "rules_sha256": digest,
+                     "reviewer": who.printed_name, "action": Action.ROLE.value, "comment": origin,
+                     "identity": who.identity, "identity_source": who.source,
+                     "role_identity": g.identity, "role": g.role, "role_name": g.name}
+                    for g in role_changes(self._roles(conn), grants)]
+
+        return self._append(build)
+
+    def roles(self) -> dict[str, RoleGrant]:
+        """The roles in force: identity -> RoleGrant(identity, role, name)."""
+        def read() -> dict[str, RoleGrant]:
+            with self._read() as conn:
+                return self._roles(conn)
+        return self._retry(read)
 
     def history(self, submission_id: str) -> list[Entry]:
         """Every entry for a submission, oldest first (superseded ones included)."""
@@ -457,3 +383,4 @@ class DecisionStore:
                 head = conn.execute(select(head_table).where(head_table.c.id == 1)).mappings().first()
             return verify_rows(rows, head)
         return self._retry(read)
+
