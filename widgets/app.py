@@ -11,6 +11,7 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import HTML, display
 
+from workbench.settings import Settings
 from workbench.i18n import column_label, element_label, severity_label, t, value_label
 from workbench.sections import SECTIONS, section_blocks
 
@@ -228,11 +229,12 @@ def open_review(submission_path: str = "", rules_path: str | None = None, lang: 
     from workbench.review import run_review
 
     identity, identity_error = _request_identity()
+    settings = Settings.from_env()
     q = _query()
     lang = q.get("lang", lang) if q.get("lang") in ("zh", "en") else lang
     path = submission_path
     if not path:
-        root = os.environ.get("WORKBENCH_ROOT", "sample_data")
+        root = settings.root
         name = q.get("submission")
         if not name:
             _error("no submission chosen / 未选择申报资料 (open one from the list: index.ipynb)")
@@ -243,7 +245,8 @@ def open_review(submission_path: str = "", rules_path: str | None = None, lang: 
             _error(str(exc))
             return
     try:
-        review = run_review(path, rules_path=rules_path or os.environ.get("WORKBENCH_RULES") or None)
+        settings.load_checks()
+        review = run_review(path, rules_path=rules_path or settings.rules_path)
     except SubmissionError as exc:
         _error(f"cannot review / 无法审评: {exc}")
         return
@@ -252,7 +255,7 @@ def open_review(submission_path: str = "", rules_path: str | None = None, lang: 
         _error(f"review failed / 审评失败: {type(exc).__name__}: {exc}")
         return
     # the decision store (SQLAlchemy: a third of a second to import) is opened with the evidence-tier tab
-    db_url = db_url or os.environ.get("WORKBENCH_DB_URL")
+    db_url = db_url or settings.db_url
     app = ReviewApp(review, None, identity, lang, open_store=lambda: _open_store(db_url),
                     identity_error=identity_error)
     display(app)
@@ -265,12 +268,12 @@ def open_index(root: str = "", lang: str = "zh", db_url: str | None = None, rule
 
     q = _query()
     lang = q.get("lang", lang) if q.get("lang") in ("zh", "en") else lang
-    root = root or os.environ.get("WORKBENCH_ROOT", "sample_data")
+    settings = Settings.from_env()
+    root = root or settings.root
     switch = LanguageSwitch(lang)
     header = w.HTML(f"{STYLE}<h2 class='wb-app-title'>{esc(t('app_title', lang))}</h2>"
                     f"<h3>{esc(t('submissions', lang))}</h3>")
-    picker = SubmissionPicker(root, _store(db_url or os.environ.get("WORKBENCH_DB_URL")), lang,
-                              rules_path or os.environ.get("WORKBENCH_RULES") or None)
+    picker = SubmissionPicker(root, _store(db_url or settings.db_url), lang, rules_path or settings.rules_path)
     box = w.VBox([w.HBox([header, switch], layout=w.Layout(justify_content="space-between")), picker])
 
     def relabel(new_lang):

@@ -1,7 +1,6 @@
 """Portfolio view of a batch output folder: filters, table, tier distribution, completeness by element."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import ipywidgets as w
@@ -60,7 +59,9 @@ def open_portfolio(runs_dir: str = "", lang: str = "zh") -> None:
 
     q = _query()
     lang = q.get("lang", lang) if q.get("lang") in ("zh", "en") else lang
-    runs_dir = runs_dir or os.environ.get("WORKBENCH_RUNS", "")
+    from workbench.settings import Settings
+
+    runs_dir = runs_dir or Settings.from_env().runs_dir or ""
     if not runs_dir or not Path(runs_dir).is_dir():
         _error("no batch output folder / 未找到批量审评输出目录 (workbench serve --runs DIR, or set runs_dir)")
         return

@@ -5,7 +5,6 @@ typed. The store enforces the roles (only a lead signs off, never their own deci
 """
 from __future__ import annotations
 
-import os
 
 import ipywidgets as w
 import pandas as pd
@@ -55,7 +54,9 @@ def resolve_identity(identity=None):
 
 def display_tz() -> str:
     """The zone times are shown in: ``$WORKBENCH_TZ`` (e.g. Asia/Shanghai), else UTC."""
-    return os.environ.get("WORKBENCH_TZ") or "UTC"
+    from workbench.settings import Settings
+
+    return Settings.from_env().tz
 
 
 class TierPanel(w.VBox):

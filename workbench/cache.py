@@ -10,9 +10,9 @@ from . import __version__
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("WORKBENCH_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) \
-        / "stemcell-workbench"
-    return Path(base)
+    from .settings import Settings
+
+    return Path(Settings.from_env().cache_dir)
 
 
 def fingerprint(folder: Path, rules_sha256: str | None) -> str:

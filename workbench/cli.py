@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--lang", choices=("zh", "en"), default="zh")
     r.add_argument("--db-url", default=None,
                    help="decision store: add its decisions and sign-offs for this submission to report.html")
+    add_checks_option(r)
 
     b = sub.add_parser("batch", help="run the review notebook for every submission under ROOT")
     b.add_argument("root")
@@ -84,11 +85,12 @@ def cmd_review(args) -> int:
 
     t0 = time.perf_counter()
     try:
+        load_extensions(args)
         review = run_review(args.submission, rules_path=args.rules)
     except SubmissionError as exc:
         print(f"workbench: cannot review: {one_line(exc)}", file=sys.stderr)
         return EXIT_UNUSABLE
-    except _rules_error() as exc:
+    except (_rules_error(), ExtensionError) as exc:
         print(f"workbench: {one_line(exc)}", file=sys.stderr)
         return EXIT_UNUSABLE
     audit = None
@@ -100,14 +102,32 @@ def cmd_review(args) -> int:
             print(f"workbench: {one_line(problem)}", file=sys.stderr)
             return EXIT_UNUSABLE
     paths = write_review(review, args.out, lang=args.lang, audit=audit)
-    doc_path = paths["review.json"]
-    import json
-
-    doc = json.loads(doc_path.read_text(encoding="utf-8"))
-    print(summary_text(doc, args.lang, time.perf_counter() - t0))
+    print(summary_text(review, args.lang, time.perf_counter() - t0))
     for name, path in paths.items():
         print(f"{name}: {path}")
     return EXIT_OK
+
+
+class ExtensionError(Exception):
+    """An analyst's --checks file could not be loaded (exit code 2, with the file and the reason)."""
+
+
+def add_checks_option(parser) -> None:
+    parser.add_argument("--checks", action="append", default=[], metavar="FILE",
+                        help="a Python file of analysts' checks (@check), loaded before the review; repeatable")
+
+
+def load_extensions(args) -> list[str]:
+    """Load the --checks files; returns the check ids they registered."""
+    from .checks import load_checks
+
+    ids: list[str] = []
+    for path in getattr(args, "checks", None) or []:
+        try:
+            ids += load_checks(path)
+        except Exception as exc:  # noqa: BLE001 - an analyst's file: say which and why, one line
+            raise ExtensionError(f"--checks {path}: {type(exc).__name__}: {one_line(exc)}") from None
+    return ids
 
 
 def _rules_error():

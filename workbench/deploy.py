@@ -1,7 +1,6 @@
 """Identity and roles for `workbench serve`: the trusted request header and the roles file applied at start."""
 from __future__ import annotations
 
-import os
 import re
 
 from .store.identity import ENV_USER_HEADER, Identity, check_header_name, header_env_var
@@ -9,7 +8,9 @@ from .store.identity import ENV_USER_HEADER, Identity, check_header_name, header
 
 def user_header_of(args) -> str | None:
     """``--user-header`` (else ``$WORKBENCH_USER_HEADER``), checked; None for the local account. ValueError."""
-    header = getattr(args, "user_header", None) or os.environ.get(ENV_USER_HEADER) or None
+    from .settings import Settings
+
+    header = getattr(args, "user_header", None) or Settings.from_env().user_header or None
     return check_header_name(header.strip()) if header else None
 
 

@@ -188,9 +188,8 @@ def write_review(review: Review, out_dir: str | os.PathLike, lang: str = "zh",
 
 
 def review_to_folder(submission_path: str | os.PathLike, out_dir: str | os.PathLike, rules_path=None,
-                     lang: str = "zh", generated_at: str | None = None) -> dict:
-    """Review one submission and write review.json + report.html into ``out_dir``; returns the review.json dict."""
+                     lang: str = "zh", generated_at: str | None = None) -> Review:
+    """Review one submission and write its outputs (review.json, report.html …) into ``out_dir``."""
     review = run_review(submission_path, rules_path=rules_path)
-    doc = review.to_dict(generated_at)
-    write_review(review, out_dir, lang=lang, generated_at=doc["generated_at"])
-    return doc
+    write_review(review, out_dir, lang=lang, generated_at=generated_at)
+    return review

@@ -62,3 +62,24 @@ def test_entry_point_group_loads_checks(monkeypatch, tmp_path):
     assert reg.ids() == ["PLG-001"]
     run = run_checks(load_study(clean_study(), tmp_path), reg=reg)
     assert [(f.check_id, f.severity.value) for f in run.findings] == [("PLG-001", "minor")]
+
+
+def test_review_command_loads_an_analysts_check_file(tmp_path):
+    """`workbench review SUB --checks my_checks.py` runs the analyst's check (the doc's example), and a broken file
+    is refused with one line naming it (exit 2)."""
+    import json
+    import subprocess
+
+    mod = tmp_path / "my_checks.py"
+    mod.write_text(_blocks("python")[0], encoding="utf-8")
+    sample = Path(__file__).resolve().parents[2] / "sample_data" / "rct-ucmsc-koa"
+    run = subprocess.run([sys.executable, "-m", "workbench.cli", "review", str(sample), "--out", str(tmp_path / "out"),
+                          "--checks", str(mod)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    doc = json.loads((tmp_path / "out" / "review.json").read_text(encoding="utf-8"))
+    assert {c["check_id"]: c["status"] for c in doc["checks"]}["LAB-001"] in ("pass", "fail", "not_applicable")
+    bad = tmp_path / "broken.py"
+    bad.write_text("import no_such_module_here\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "workbench.cli", "review", str(sample), "--out", str(tmp_path / "o2"),
+                          "--checks", str(bad)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2 and "broken.py" in run.stderr and len(run.stderr.strip().splitlines()) == 1

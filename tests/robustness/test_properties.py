@@ -119,11 +119,9 @@ def test_arbitrary_tables_never_crash_the_review(spec):
         event(f"reviewed with {len(sub.datasets)} domain(s), {sum(len(d) for d in sub.datasets.values())} rows")
         review = run_review(sub)              # anything raised here (not SubmissionError) fails the property
         doc = review.to_dict()
-        known = _known_errors(sub)
         errors = [(r["check_id"], r.get("reason_en")) for r in doc["checks"] if r["status"] == "error"]
-        assert [e for e in errors if e[0] not in known] == []
-        analysis_errors = (doc.get("analyses") or {}).get("errors") or {}
-        assert {k: v for k, v in analysis_errors.items() if k not in known} == {}
+        assert errors == []
+        assert ((doc.get("analyses") or {}).get("errors") or {}) == {}
 
 
 JUNK = [None, "", "x", "９", "2021-99", "2021-02-30", "-1", "0", "1e400", "NaN", "<>", "2021", "Y", "N", "１２３",
@@ -157,24 +155,9 @@ def test_damaged_clean_study_never_breaks_the_review(study):
     with tempfile.TemporaryDirectory(prefix="wb-prop-") as tmp:
         sub = load_submission(write_study(study, Path(tmp) / "s"))
         doc = run_review(sub).to_dict()
-        known = _known_errors(sub)
         errors = [(r["check_id"], r.get("reason_en")) for r in doc["checks"] if r["status"] == "error"]
-        assert [e for e in errors if e[0] not in known] == []
-        analysis_errors = (doc.get("analyses") or {}).get("errors") or {}
-        assert {k: v for k, v in analysis_errors.items() if k not in known} == {}
-
-
-def _known_errors(sub) -> set[str]:
-    """Internal errors already shown (xfail) by the corpus: timeline/exposure without USUBJID, ADM-002 on empty EX."""
-    known = set()
-    ae, ex = sub.domain("AE"), sub.domain("EX")
-    if ae is not None and "USUBJID" not in ae.columns:
-        known.add("timeline")
-    if ex is not None and "USUBJID" not in ex.columns:
-        known.update({"exposure", "timeline"})
-    if ex is not None and len(ex) == 0:
-        known.add("ADM-002")
-    return known
+        assert errors == []
+        assert ((doc.get("analyses") or {}).get("errors") or {}) == {}
 
 
 # -- 2. parse_dtc never raises; intervals are sound -----------------------------------------------------------------

@@ -13,8 +13,9 @@ SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
 
 def test_portfolio_rows_and_view(tmp_path):
     for name in ("bare-sdtm", "gb18030-esc-amd"):
-        doc = review_to_folder(SAMPLES / name, tmp_path / name)
-        (tmp_path / name / "run.json").write_text(json.dumps({"submission_id": doc["submission_id"], "status": "ok",
+        review = review_to_folder(SAMPLES / name, tmp_path / name)
+        (tmp_path / name / "run.json").write_text(json.dumps({"submission_id": review.submission.submission_id,
+                                                               "status": "ok",
                                                                "seconds": 1.0, "folder": name}))
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "run.json").write_text(json.dumps({"submission_id": "broken", "status": "failed",

@@ -22,8 +22,9 @@ SQLITE_BEGIN_OPTION = "workbench_sqlite_begin"
 
 def default_sqlite_path() -> Path:
     """``$XDG_DATA_HOME/stemcell-workbench/decisions.sqlite`` (default ``~/.local/share/…``)."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base).expanduser() / "stemcell-workbench" / "decisions.sqlite"
+    from ..settings import data_home
+
+    return data_home() / "stemcell-workbench" / "decisions.sqlite"
 
 
 def resolve_url(url: str | os.PathLike | None = None) -> str:
@@ -31,9 +32,11 @@ def resolve_url(url: str | os.PathLike | None = None) -> str:
 
     A plain filesystem path (no ``://``) means a SQLite file at that path.
     """
-    raw = os.fspath(url) if url is not None else (os.environ.get(ENV_URL) or "").strip() or None
-    if raw is None:
-        return f"sqlite:///{default_sqlite_path()}"
+    if url is None:
+        from ..settings import Settings
+
+        url = Settings.from_env().db_url    # $WORKBENCH_DB_URL, else the default SQLite file
+    raw = os.fspath(url)
     if "://" not in raw:
         return f"sqlite:///{Path(raw).expanduser().resolve()}"
     return raw

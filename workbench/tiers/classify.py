@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..rules import Rules, default_rules
-from . import t0 as _t0  # noqa: F401  (importing registers the criteria)
-from . import t1 as _t1
-from . import t3_t2 as _t3_t2
-from . import t4 as _t4
+from . import t0, t1, t3_t2, t4
 from .criterion import Context, Criterion
 from .facts import TierFacts
 from .inputs import TierInputs
 from .labels import CRITERION_IDS, Tier
+
+
+CRITERIA_MODULES = (t0, t1, t4, t3_t2)   # importing them registers the criteria (tiers.criterion.criterion)
 
 
 @dataclass(frozen=True)
@@ -100,11 +100,11 @@ def classify(findings: list, inputs: TierInputs, facts: TierFacts, rules: Rules 
     t0_now = [cid for cid in ("T0.critical_findings", "T0.no_dosed_subjects") if by_id[cid].met is True]
     if early:
         t0_now.append("T0.no_safety_data")
-    t1 = [c.id for c in _by_tier(crit, Tier.T1) if c.met is True]
+    t1_met = [c.id for c in _by_tier(crit, Tier.T1) if c.met is True]
     if t0_now:
         proposed, decisive = Tier.T0, t0_now
-    elif t1:
-        proposed, decisive = Tier.T1, t1
+    elif t1_met:
+        proposed, decisive = Tier.T1, t1_met
     elif all(c.met is True for c in _by_tier(crit, Tier.T4)):
         proposed, decisive = Tier.T4, [c.id for c in _by_tier(crit, Tier.T4)]
     elif all(c.met is True for c in _by_tier(crit, Tier.T3)):

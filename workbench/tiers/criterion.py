@@ -68,6 +68,11 @@ class CriterionEntry:
     def id(self) -> str:
         return self.spec.id
 
+    @property
+    def clauses(self) -> tuple[str, ...]:
+        """The guideline clauses the criterion serves (its tier's, evidence-tiers.md)."""
+        return tuple(c.strip() for c in self.spec.tier.clause.split(","))
+
 
 def _validate(entry: CriterionEntry) -> None:
     if entry.spec.id not in CRITERION_SPECS:
