@@ -73,7 +73,7 @@ LABELS: dict[str, tuple[str, str]] = {   # key -> (中文, English)
     "grade": ("分级", "Grade"),
     "lane_dosing": ("给药", "Dosing"), "lane_ae": ("不良事件", "Adverse events"),
     "lane_lab": ("实验室异常", "Lab out of range"), "lane_visits": ("访视", "Visits"),
-    "lot": ("批号", "lot"), "study_day": ("研究日（首次给药为第 1 天）", "Study day (day 1 = first dose)"),
+    "study_day": ("研究日（首次给药为第 1 天）", "Study day (day 1 = first dose)"),
     "subject_timeline": ("受试者 {subject} 时间线", "Subject {subject}: timeline"),
     "no_subject_records": ("该受试者无给药、不良事件、实验室或访视记录", "no dosing, AE, laboratory or visit record for this subject"),
     "serious": ("严重", "Serious"),

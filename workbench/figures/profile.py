@@ -28,7 +28,7 @@ def profile_timeline(profile, lang: str = "zh") -> go.Figure:
     if len(ex):
         d = _days(ex)
         text = [f"{t('day', lang)} {int(x) if x == x else '?'}: {r.get('EXTRT') or ''} {r.get('EXDOSE') or ''} "
-                f"{r.get('EXDOSU') or ''} · {t('lot', lang)} {r.get('EXLOT') or '—'}"
+                f"{r.get('EXDOSU') or ''} · {t('lot', lang).lower()} {r.get('EXLOT') or '—'}"
                 for x, r in zip(d, ex.to_dict("records"))]
         fig.add_trace(go.Scatter(x=d, y=[lanes["dose"]] * len(d), mode="markers", name=lanes["dose"], text=text,
                                  hoverinfo="text", marker={"symbol": "triangle-up", "size": 14, "color": "#1f77b4"}))
