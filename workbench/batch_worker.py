@@ -27,6 +27,9 @@ RUN_FILE = "run.json"
 LOCK_FILE = ".lock"
 MAX_ATTEMPTS = 2           # a kernel death or start-up timeout is retried once
 KERNEL_START_TIMEOUT = 60  # seconds for a new kernel to answer
+# no IPython history database: nothing to keep from a batch kernel, and hundreds of kernels writing one
+# SQLite file in a shared home (NFS) lock each other out
+KERNEL_ARGS = ["--HistoryManager.enabled=False"]
 POLL_S = 0.5               # how often a running submission looks at the stop signal and its deadline
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)           # read once: os.umask is process-wide and the worker has other threads
@@ -202,7 +205,8 @@ def _attempt(task: Task, folder: Path, watch: _Watch, log) -> Attempt:
         pm.execute_notebook(nbformat.from_dict(task.notebook), str(folder / "review.ipynb"), parameters=params,
                             progress_bar=False, kernel_name="python3", start_timeout=KERNEL_START_TIMEOUT,
                             execution_timeout=task.timeout, resources={"metadata": {"path": str(folder)}},
-                            kernel_manager_class=_kernel_manager_class(watch, log, sockets))
+                            kernel_manager_class=_kernel_manager_class(watch, log, sockets),
+                            extra_arguments=KERNEL_ARGS, shutdown_kernel="immediate")
     except pm.PapermillExecutionError as exc:
         return Attempt("failed", one_line(f"{exc.ename}: {exc.evalue}")[:300])
     except CellTimeoutError:
