@@ -105,17 +105,26 @@ class PrivateFolder:
 
 
 def remove_stale_private_folders(out: Path) -> None:
-    """``.tmp-*`` folders left by a killed batch; a folder whose lock another run still holds is kept."""
+    """``.tmp-*`` folders left by a killed batch; a folder whose lock another run still holds is kept (as is one
+    without a lock file younger than 10 minutes: just created, or being renamed into place)."""
     for d in out.glob(".tmp-*"):
         try:
-            with open(d / LOCK_FILE, "a") as fh:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fd = os.open(d / LOCK_FILE, os.O_RDWR)   # never created here: no lock file is not a dead run
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            finally:
+                os.close(fd)
         except FileNotFoundError:
-            if time.time() - d.stat().st_mtime < 600:   # just created, or being published
+            try:
+                if time.time() - d.stat().st_mtime < 600:   # just created, or being published
+                    continue
+            except OSError:
                 continue
         except OSError as exc:
             if exc.errno in (errno.EACCES, errno.EAGAIN):
                 continue   # a live run (this batch's other shard, or another machine) holds it
+        shutil.rmtree(d, ignore_errors=True)
+    for d in out.glob(".old-*"):   # a previous output whose replacement was published just before a crash
         shutil.rmtree(d, ignore_errors=True)
 
 

@@ -312,6 +312,10 @@ def test_a_live_shards_private_folder_survives_another_shards_start(tmp_path):
     live = PrivateFolder(tmp_path, "LIVE", "aaaa")          # held by a run in flight
     dead = PrivateFolder(tmp_path, "DEAD", "bbbb")
     dead._lock.close()                                      # its run was killed: the lock is gone
+    young = tmp_path / ".tmp-YOUNG-cccc-x"                  # no lock file yet (just created, or being renamed)
+    young.mkdir()
     remove_stale_private_folders(tmp_path)
-    assert live.path.is_dir() and not dead.path.exists()
-    live.discard()
+    assert live.path.is_dir() and young.is_dir() and not dead.path.exists()
+    assert not (young / ".lock").exists(), "the cleaner must not create lock files"
+    live.publish(tmp_path / "LIVE")
+    assert (tmp_path / "LIVE").is_dir() and not list(tmp_path.glob(".tmp-LIVE-*"))
