@@ -9,10 +9,12 @@ the private folder.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
 import signal
@@ -182,6 +184,22 @@ def _kernel_manager_class(watch: _Watch, log, sockets: str):
     return BatchKernelManager
 
 
+@contextlib.contextmanager
+def _papermill_log_to(log):
+    """papermill's and nbclient's messages ("Kernel died while waiting for execute reply.") about this
+    attempt go to its log.txt, not to the worker's terminal (records of this thread only)."""
+    me = threading.get_ident()
+    handler = logging.StreamHandler(log)
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s: %(message)s"))
+    handler.addFilter(lambda record: record.thread == me)
+    logger = logging.getLogger("papermill")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
 @dataclass
 class Attempt:
     status: str               # ok | failed | timeout | interrupted | retry
@@ -211,11 +229,13 @@ def _attempt(task: Task, folder: Path, watch: _Watch, log) -> Attempt:
               "out_dir": str(folder)}
     sockets = tempfile.mkdtemp(prefix="wb-kernel-")   # short path: a Unix socket name has ~100 bytes
     try:
-        pm.execute_notebook(nbformat.from_dict(task.notebook), str(folder / "review.ipynb"), parameters=params,
-                            progress_bar=False, kernel_name="python3", start_timeout=KERNEL_START_TIMEOUT,
-                            execution_timeout=task.timeout, resources={"metadata": {"path": str(folder)}},
-                            kernel_manager_class=_kernel_manager_class(watch, log, sockets),
-                            extra_arguments=KERNEL_ARGS, shutdown_kernel="immediate")
+        with _papermill_log_to(log):
+            pm.execute_notebook(nbformat.from_dict(task.notebook), str(folder / "review.ipynb"),
+                                parameters=params,
+                                progress_bar=False, kernel_name="python3", start_timeout=KERNEL_START_TIMEOUT,
+                                execution_timeout=task.timeout, resources={"metadata": {"path": str(folder)}},
+                                kernel_manager_class=_kernel_manager_class(watch, log, sockets),
+                                extra_arguments=KERNEL_ARGS, shutdown_kernel="immediate")
     except pm.PapermillExecutionError as exc:
         return Attempt("failed", one_line(f"{exc.ename}: {exc.evalue}")[:300])
     except CellTimeoutError:

@@ -259,7 +259,7 @@ def test_interrupted_batch_leaves_no_partial_outputs(tmp_path):
     os.killpg(proc.pid, signal.SIGINT)     # Ctrl-C at a terminal: the whole foreground group
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    assert b"Traceback" not in err, err.decode()
+    assert b"Traceback" not in err and b"Kernel died" not in err, err.decode()   # workers keep quiet
     assert not list(out.glob(".tmp-*"))
     assert not _alive(kernel), "the kernel outlived the interrupted batch"
     assert not _processes_marked(mark), "a worker or kernel outlived the interrupted batch"
