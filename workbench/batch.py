@@ -27,7 +27,6 @@ from pathlib import Path
 
 from . import __version__
 from .batch_worker import PrivateFolder, RUN_FILE, Task, remove_stale_private_folders, review_submission
-from .batch_worker import source_sha256  # noqa: F401 - part of this module's interface
 from .discover import discover
 from .textsafe import one_line
 

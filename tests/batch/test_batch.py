@@ -254,7 +254,8 @@ def test_interrupted_batch_leaves_no_partial_outputs(tmp_path):
     mark = f"wb-interrupt-{uuid.uuid4().hex}"
     proc = subprocess.Popen([sys.executable, "-m", "workbench.cli", "batch", str(root), "--out", str(out),
                              "--jobs", "1", "--force"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "WB_TEST_MARK": mark}, start_new_session=True)
+                            env={**os.environ, "WB_TEST_MARK": mark}, start_new_session=True,
+                            preexec_fn=_default_sigint)
     kernel = _when_running(out, "MH-RPE-105", lambda private, pid: pid)
     os.killpg(proc.pid, signal.SIGINT)     # Ctrl-C at a terminal: the whole foreground group
     _, err = proc.communicate(timeout=60)
@@ -265,6 +266,12 @@ def test_interrupted_batch_leaves_no_partial_outputs(tmp_path):
     assert not _processes_marked(mark), "a worker or kernel outlived the interrupted batch"
     # Ctrl-C came while the review ran: it was stopped, not waited for, and left nothing behind
     assert not [d.name for d in out.iterdir() if d.is_dir()]
+
+
+def _default_sigint() -> None:
+    """A batch started from a background job inherits SIGINT ignored (as `nohup cmd &` does): the test wants the
+    terminal's behaviour whatever ran pytest."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _alive(pid: int) -> bool:

@@ -40,7 +40,8 @@ def server(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "workbench.cli", "serve", str(REPO / "sample_data"),
                              f"--port={port}", f"--db-url=sqlite:///{tmp_path / 'd.sqlite'}"],
                             stdout=open(tmp_path / "serve.log", "w"), stderr=subprocess.STDOUT, env=env, cwd=tmp_path,
-                            start_new_session=True)
+                            start_new_session=True,   # and SIGINT handled even when pytest runs in the background
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 90
         while True:
