@@ -20,7 +20,9 @@ randomised study), generated once into the scratch folder.
 2. Overhead: for the first `--overhead` submissions, `workbench review SUB --out DIR` (a fresh interpreter,
    as a user runs it) and the same submissions through `workbench batch --jobs 1` (median per-submission
    time the batch recorded in run.json: hashing, kernel start, papermill, review, publish); the ratio is
-   batch / review. The in-process review (`review_to_folder`, imports warm) is the floor.
+   batch / review, in wall time and in CPU time (the batch's CPU over the whole command, its cluster's
+   start included, divided by the submissions). The in-process review (`review_to_folder`, imports warm)
+   is the floor.
 
 Timings on a shared machine are noisy (the load average is printed with each row): run when nothing else is busy.
 The table goes to stdout, JSON to benchmarks/results-batch.json.
@@ -112,6 +114,7 @@ def overhead(cmd: list[str], subs: list[Path], scratch: Path, label: str) -> dic
     return {"engine": label, "review_s": round(review_s, 2),
             "review_cpu_s": round(statistics.median(c for _, c, _ in reviews), 2),
             "batch_run_s": batch["median_run_s"], "batch_wall_per_submission_s": batch["per_submission_s"],
+            "batch_cpu_per_submission_s": round(batch["cpu_s"] / max(1, batch["submissions"]), 2),
             "ratio": round(batch["median_run_s"] / review_s, 2) if batch["median_run_s"] else None,
             "load": round(os.getloadavg()[0], 2)}
 
@@ -183,11 +186,13 @@ def main() -> int:
         print(f"\nPer submission ({args.overhead} submissions of {args.subjects} subjects; in-process review "
               f"with warm imports: {floor} s):\n")
         print("| engine | `workbench review` s | its CPU s | batch --jobs 1 run s | batch wall / submission s | "
-              "ratio batch / review | load |")
-        print("|---|---|---|---|---|---|---|")
+              "batch CPU s / submission | ratio batch / review (run s) | (CPU) | load |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for o in over:
+            cpu_ratio = round(o["batch_cpu_per_submission_s"] / o["review_cpu_s"], 2)
             print(f"| {o['engine']} | {o['review_s']} | {o['review_cpu_s']} | {o['batch_run_s']} | "
-                  f"{o['batch_wall_per_submission_s']} | {o['ratio']} | {o['load']} |")
+                  f"{o['batch_wall_per_submission_s']} | {o['batch_cpu_per_submission_s']} | {o['ratio']} | "
+                  f"{cpu_ratio} | {o['load']} |")
     Path(args.out).write_text(json.dumps({"throughput": rows, "overhead": over, "scratch": str(scratch)}, indent=1)
                               + "\n", encoding="utf-8")
     if not args.scratch:

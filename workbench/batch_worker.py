@@ -267,7 +267,7 @@ def review_submission(task: Task) -> dict:
         raise FileNotFoundError(f"{folder if not folder.is_dir() else out} is not visible on the Dask worker on "
                                 f"{socket.gethostname()}: ROOT and --out must be on storage that every worker "
                                 "mounts at the same path")
-    if stop is not None and stop.is_set():
+    if stop is not None and _is_set(stop):
         return {**base, "status": "interrupted", "seconds": 0.0, "error": None, "attempts": 0}
     src_sha = source_sha256(folder)
     target = out / task.submission_id

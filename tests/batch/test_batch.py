@@ -294,6 +294,18 @@ def _processes_marked(mark: str) -> list[int]:
     return found
 
 
+def test_a_submission_over_its_time_is_recorded_as_timeout_not_retried(tmp_path):
+    root = tmp_path / "root"
+    shutil.copytree(SAMPLES / "bare-sdtm", root / "bare-sdtm")
+    # 1 s: less than a kernel start and the review's imports take, so the deadline always comes first
+    [outcome] = run_batch(root, tmp_path / "runs", jobs=1, timeout=1, progress=False)
+    assert (outcome.status, outcome.attempts) == ("timeout", 1)
+    run = json.loads((tmp_path / "runs" / "bare-sdtm" / "run.json").read_text())
+    assert run["status"] == "timeout" and run["error"] == "no result within 1 s" and run["retried"] == []
+    assert not (tmp_path / "runs" / "bare-sdtm" / "review.json").exists()
+    assert not list((tmp_path / "runs").glob(".tmp-*"))
+
+
 def test_shards_partition_the_submissions(root):
     everything = {j.submission_id for j in plan_jobs(root)}
     parts = [{j.submission_id for j in plan_jobs(root, (k, 2))} for k in (1, 2)]
