@@ -35,7 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("batch", help="run the review notebook for every submission under ROOT")
     b.add_argument("root")
     b.add_argument("--out", required=True)
-    b.add_argument("--jobs", type=int, default=None)
+    b.add_argument("--jobs", type=int, default=None,
+                   help="worker processes of the embedded Dask cluster (default: the number of cores)")
+    b.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="run on an existing Dask cluster (default: $DASK_SCHEDULER_ADDRESS, else an embedded one)")
     b.add_argument("--rules")
     b.add_argument("--lang", choices=("zh", "en"), default="zh")
     b.add_argument("--timeout", type=int, default=600, help="seconds per submission (default 600)")
