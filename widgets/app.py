@@ -13,16 +13,17 @@ import pandas as pd
 from IPython.display import HTML, Javascript, display
 
 from workbench.filters import ViewFilter
-from workbench.settings import Settings
-from workbench.viewstate import ViewState
 from workbench.i18n import column_label, element_label, severity_label, t, value_label
 from workbench.sections import SECTIONS, section_blocks
+from workbench.settings import Settings
+from workbench.viewstate import ViewState
 
 from .common import STYLE, esc, figure_output, html_table
+from .filters import FilterPanel
 from .findings import FindingsExplorer
 from .language import LanguageSwitch
+from .request import await_request
 from .tier import TierPanel, tier_badge
-from .filters import FilterPanel
 
 log = logging.getLogger(__name__)
 TAB_ORDER = list(SECTIONS)
@@ -298,8 +299,28 @@ class ReviewApp(w.VBox):
         return self.store
 
 
+def warm_up() -> None:
+    """Import the stack and build one small figure, so a pooled kernel has paid for it before a page arrives."""
+    import plotly.graph_objects as go
+
+    import workbench.analyses  # noqa: F401 - the imports are the point
+    import workbench.cache  # noqa: F401
+    import workbench.checks  # noqa: F401
+    import workbench.profile  # noqa: F401
+    import workbench.review  # noqa: F401
+    import workbench.store  # noqa: F401
+    import workbench.tiers  # noqa: F401
+
+    from . import overlay, picker, profile  # noqa: F401
+
+    fig = go.Figure([go.Heatmap(z=[[0, 1]]), go.Scatter(x=[0], y=[0]), go.Bar(x=[0], y=[0]), go.Box(y=[0])])
+    fig.update_layout(title="warm-up", xaxis_title="x", legend={"x": 1})
+    fig.to_json()
+
+
 def _query() -> dict[str, str]:
     """Voila passes the page's query string to the kernel as QUERY_STRING."""
+    await_request()
     qs = parse_qs(os.environ.get("QUERY_STRING", ""), keep_blank_values=False)
     return {k: v[0] for k, v in qs.items() if v}
 
@@ -329,10 +350,7 @@ def _store(db_url):
 def _request_identity():
     """This page's identity: the proxy's header when `workbench serve --user-header` is on (Voila puts the
     request's header into the kernel's environment as HTTP_<NAME>), else the local account."""
-    if os.environ.get("VOILA_PREHEAT") == "True":   # a pre-heated kernel gets the request later: wait for it
-        from voila.utils import wait_for_request
-
-        wait_for_request()
+    await_request()   # a pre-heated kernel gets the request (and its header) later: wait for it
     from .tier import resolve_identity
 
     return resolve_identity()

@@ -55,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--runs", default=None, help="a `workbench batch` output folder for the portfolio page")
     s.add_argument("--kernel-idle", type=int, default=300, metavar="SECONDS",
                    help="shut down a page's kernel this long after the page was closed (default 300)")
+    s.add_argument("--pool", type=int, default=2, metavar="N",
+                   help="pre-heated kernels kept ready for review pages (the stack imported, waiting for a "
+                        "request; the list of submissions gets one); 0: start a kernel per page (default 2)")
+    s.add_argument("--execution-timeout", type=int, default=120, metavar="SECONDS",
+                   help="a page whose notebook cell runs longer than this fails visibly with a Reload button "
+                        "instead of spinning (default 120)")
     s.add_argument("--user-header", default=None, metavar="NAME",
                    help="trust request header NAME (set by the authenticating proxy or JupyterHub) as the "
                         "reviewer's identity; requests without it cannot record (default: the local account)")

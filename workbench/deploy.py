@@ -42,7 +42,7 @@ def identity_env(env: dict[str, str], header: str | None) -> dict[str, str]:
 
 def voila_header_config(header: str | None) -> dict:
     """Voila settings handing the header to each page's kernel as HTTP_<NAME> (VoilaConfiguration.http_header_envs;
-    only without pre-heated kernels, which `workbench serve` does not use)."""
+    a pre-heated kernel receives it with the request, see widgets.app.await_request)."""
     return {"http_header_envs": [header]} if header else {}
 
 
