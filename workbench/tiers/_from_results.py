@@ -43,7 +43,7 @@ def inputs_from_results(cls, res):
         e = res.efficacy
         efficacy = {"endpoint": e.endpoint, "signal": e.signal, "reason": (e.reason_info or {}).get("reason"),
                     "comparison": e.comparison}
-    follow_up = required = window = None
+    follow_up = required = window = declared = source = source_zh = None
     if res.follow_up is not None:
         f = res.follow_up
         follow_up = [dict(r, required_days=f.required_days, window_days=f.window_days)
@@ -53,5 +53,10 @@ def inputs_from_results(cls, res):
                 if isinstance(v, float) and k not in ("arm",):
                     r[k] = fnum(v)
         required, window = f.required_days, f.window_days
+        declared, source, source_zh = f.required_declared, f.required_source, f.required_source_zh
     return cls(exposure=exposure, safety=safety, stopping_rules=rules, dlt=dlt, efficacy=efficacy,
-               follow_up=follow_up, follow_up_required_days=required, follow_up_window_days=window)
+               follow_up=follow_up, follow_up_required_days=required, follow_up_window_days=window,
+               follow_up_required_declared=declared, follow_up_required_source=source or None,
+               follow_up_required_source_zh=source_zh or None,
+               dlt_above_explored=list(res.dlt.above_explored) if res.dlt is not None else None,
+               dlt_next_stage=res.dlt.next_stage if res.dlt is not None else None)
