@@ -67,9 +67,11 @@ registry: Registry[AnalysisSpec] = Registry(
 # the built-ins, in the order they run and appear in review.json
 for _spec in (
     AnalysisSpec("exposure", exposure_analysis, "Exposure per arm", "各组暴露", ("G-4.1.2", "G-2.1.4a"), True),
-    AnalysisSpec("dlt", dlt_analysis, "DLT and MTD", "剂量限制性毒性与最大耐受剂量", ("G-2.2.2", "G-2.2.2c"), True),
+    AnalysisSpec("dlt", dlt_analysis, "DLT and MTD; doses and cohort sizes per level; range explored",
+                 "剂量限制性毒性与最大耐受剂量", ("G-2.2.2a", "G-2.2.2c"), True),
     AnalysisSpec("efficacy", efficacy_analysis, "Primary endpoint efficacy", "主要终点有效性", ("G-4.2.3", "G-2.3.2a"), True),
-    AnalysisSpec("safety", safety_analysis, "Safety overview, SOC/PT, KM, listings", "安全性", ("G-2.2.1", "G-4.2.1"), True),
+    AnalysisSpec("safety", safety_analysis, "Safety overview, SOC/PT, KM, late events, listings", "安全性",
+                 ("G-2.2.1", "G-2.3.2c", "G-4.2.1"), True),
     AnalysisSpec("stopping_rules", stopping_rules_analysis, "Stopping rules", "暂停/终止规则", ("G-2.1.3c",), True),
     AnalysisSpec("follow_up", follow_up_analysis, "Follow-up against the requirement", "随访", ("G-3.1b",), True),
     AnalysisSpec("cmc", cmc_analysis, "Process and quality by lot", "工艺与质量", ("G-4.1.1",), True),
