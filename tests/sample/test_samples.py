@@ -365,3 +365,25 @@ def test_clean_sample_passes_catalogue_reading(loaded, name):
         for c in [c for c in frame.columns if c.endswith("DTC")]:
             v = parse_dtc(frame[c]).hi
             assert not (v >= limit).any(), (dom, c)
+
+
+def test_koa_subjects_in_follow_up_at_the_cutoff_do_not_block_t4(expectations, generated):
+    """Guideline 三（一）: eight subjects still in follow-up at the cut-off are info remarks with their expected
+    completion date (first dose + 730 days), not major findings; the sample keeps tier T4."""
+    from workbench.review import run_review
+
+    e = expectations["rct-ucmsc-koa"]
+    ongoing = e["followup_ongoing_at_cutoff"]
+    review = run_review(generated / "rct-ucmsc-koa")
+    assert review.tier.proposed.value == "T4" and len(ongoing) == 8
+    fup = [f for f in review.findings if f.check_id == "FUP-002"]
+    assert not [f for f in fup if f.severity.value == "major"]
+    per_subject = {f.usubjid: f for f in fup if f.usubjid}
+    assert sorted(per_subject) == ongoing
+    sub = review.submission
+    for u, f in per_subject.items():
+        due = sub.study.first_dose.at[u, "FIRST_LO"] + 730
+        assert f"expected to complete on {np.datetime64(int(due), 'D')}" in f.message_en
+        assert "TS DCUTDTC 2023-10-11" in f.message_en and "预计于" in f.message_zh
+    t4 = review.tier.criterion("T4.follow_up")
+    assert t4.met and t4.values["meeting_requirement"] == 180 - 10 - 1 - 8   # withdrawn, died, still followed

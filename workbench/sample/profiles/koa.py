@@ -130,7 +130,12 @@ def rct_ucmsc_koa() -> Sample:
         "(DL1 2x10^7 cells, DL2 5x10^7 cells, placebo; 60 per arm, 6 sites) with 2-year follow-up including a "
         "separately consented long-term follow-up epoch, a process change P1->P2 covered by a comparability report, "
         "Parquet datasets and UTF-8-with-BOM CSV; it shows a clear WOMAC benefit at week 48 (about -8 points versus "
-        "placebo) and a complete package whose proposed tier is T4."))
+        "placebo) and a complete package whose proposed tier is T4. At the data cut-off (TS DCUTDTC 2023-10-11) "
+        "eight subjects are still in their second year of follow-up (DS 'ONGOING'): FUP-002 lists each with the "
+        "expected completion date, and they do not block T4 (long-term follow-up need not be complete, guideline "
+        "三（一）). Donor-specific anti-HLA antibodies (IS) and the WOMAC response over two years show immunogenicity "
+        "and durability (G-2.3.2b); the next stage proposed (submission.yaml next_stage) stays within the doses "
+        "explored."))
     sample.expectations = {"tier": "T4", "mtd_arm": None, "efficacy_signal": True, "stopping_rules_met": [],
                            "planted_findings": [], **summarise(sample, study)}
     return sample
