@@ -106,20 +106,23 @@ def _f_test(data: pd.DataFrame, threshold: float) -> dict:
     counts = data["GROUP"].value_counts()
     d = data[data["GROUP"].isin(counts[counts >= MIN_PER_GROUP].index)]
     method = "OLS change ~ C(arm) + C(group), Type II F-test for group (statsmodels anova_lm typ=2)"
-    out = {"method": method, "p_value": None, "statistic": None, "df": None, "groups": int(d["GROUP"].nunique()),
-           "heterogeneous": False}
+    method_zh = "OLS 变化值 ~ C(组别) + C(分组)，分组的 II 型 F 检验（statsmodels anova_lm typ=2）"
+    out = {"method": method, "method_zh": method_zh, "p_value": None, "statistic": None, "df": None,
+           "groups": int(d["GROUP"].nunique()), "heterogeneous": False}
     if d["GROUP"].nunique() < 2:
-        out["note"] = "fewer than two groups with data"
+        out["note"], out["note_zh"] = "fewer than two groups with data", "有数据的分组少于两个"
         return out
     arms = pd.get_dummies(d["ARM"].astype(str), drop_first=True, dtype=float)
     groups = pd.get_dummies(d["GROUP"].astype(str), drop_first=True, dtype=float)
     one = np.ones((len(d), 1))
     if arms.shape[1] == 0:
         out["method"] = method.replace("C(arm) + ", "")
+        out["method_zh"] = method_zh.replace("C(组别) + ", "")
     reduced = np.hstack([one, arms.to_numpy()])
     res = _stats.nested_f_test(d["CHANGE"].to_numpy(dtype=float), reduced, np.hstack([reduced, groups.to_numpy()]))
     if res is None:
-        out["note"] = "not computable (no residual variation or degrees of freedom)"
+        out["note"], out["note_zh"] = ("not computable (no residual variation or degrees of freedom)",
+                                       "无法计算（无残差变异或自由度）")
         return out
     f, p, dfn, dfd = res
     out.update(statistic=fnum(f), p_value=fnum(p), df=[dfn, dfd], heterogeneous=bool(p < threshold))
@@ -129,20 +132,23 @@ def _f_test(data: pd.DataFrame, threshold: float) -> dict:
 def _chi2(rows: pd.DataFrame, events: str, threshold: float) -> dict:
     """Chi-square test of homogeneity of ``events`` / DOSED across groups (groups with >= MIN_PER_GROUP dosed)."""
     r = rows[rows["DOSED"] >= MIN_PER_GROUP]
-    out = {"method": "Pearson chi-square, groups x (with, without) (scipy.stats.chi2_contingency, no correction)",
+    out = {"method": "Pearson chi-square, groups x (with, without), not adjusted for arm "
+                     "(scipy.stats.chi2_contingency, no correction)",
+           "method_zh": "Pearson 卡方检验，分组 ×（发生、未发生），未按组别调整（scipy.stats.chi2_contingency，无连续性校正）",
            "p_value": None, "statistic": None, "df": None, "groups": int(len(r)), "heterogeneous": False}
     if len(r) < 2:
-        out["note"] = "fewer than two groups with data"
+        out["note"], out["note_zh"] = "fewer than two groups with data", "有数据的分组少于两个"
         return out
     table = np.column_stack([r[events].to_numpy(dtype=float), (r["DOSED"] - r[events]).to_numpy(dtype=float)])
     if (table.sum(axis=0) == 0).any():
-        out["note"] = "no variation: every subject or none had one"
+        out["note"], out["note_zh"] = "no variation: every subject or none had one", "无变异：全部受试者均发生或均未发生"
         return out
     stat, p, dof, expected = _stats.chi2_contingency(table)
     small = int((expected < 5).sum())
     out.update(statistic=fnum(stat), p_value=fnum(p), df=dof, heterogeneous=bool(p < threshold))
     if small:
         out["note"] = f"approximate: {small} of {expected.size} expected counts below 5"
+        out["note_zh"] = f"近似结果：{expected.size} 个期望频数中 {small} 个小于 5"
     return out
 
 

@@ -151,12 +151,14 @@ def _group_text(g, ep: str, threshold: float) -> tuple[str, str, bool]:
             vals = [f"{r.GROUP} {getattr(r, col_)}/{r.DOSED} ({num(getattr(r, pct_))}%)" for r in g.rows.itertuples()]
         p = t.get("p_value")
         if p is None:
-            test_en, test_zh = f"not tested ({t.get('note', '')})", f"未检验（{t.get('note', '')}）"
+            test_en, test_zh = f"not tested ({t.get('note', '')})", f"未检验（{t.get('note_zh', '')}）"
         else:
             flag_en = f"{g.by} effect, p < {threshold:g}" if t["heterogeneous"] else f"no {g.by} effect at p < {threshold:g}"
             flag_zh = (f"存在{'中心' if g.by == 'site' else '操作者'}效应，p < {threshold:g}" if t["heterogeneous"]
                        else f"在 p < {threshold:g} 水平无{'中心' if g.by == 'site' else '操作者'}效应")
-            test_en, test_zh = f"p = {p:.3g}, {t['method']}: {flag_en}", f"p = {p:.3g}，{t['method']}：{flag_zh}"
+            note, note_zh = (f"; {t['note']}", f"；{t['note_zh']}") if t.get("note") else ("", "")
+            test_en, test_zh = (f"p = {p:.3g}, {t['method']}{note}: {flag_en}",
+                                f"p = {p:.3g}，{t['method_zh']}{note_zh}：{flag_zh}")
         en.append(f"{what_en}: {listing(vals, 12)}; {test_en}")
         zh.append(f"{what_zh}：{listing(vals, 12, sep='、')}；{test_zh}")
     return "; ".join(en), "；".join(zh), bool(g.effect)
