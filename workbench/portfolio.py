@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from .enums import TIER_CODES
 from .findings import ELEMENT_LABELS, Element
 
 COLUMNS = ["submission_id", "title", "product", "cell_type", "design", "subjects_dosed", "tier", "critical", "major",
-           "minor", "info", "completeness", "mtd", "efficacy_signal", "status", "error", "run_seconds", "folder"]
+           "minor", "info", "completeness", "mtd", "efficacy_signal", "status", "error", "run_seconds", "attempts",
+           "folder"]
 
 
 def _row(run_dir: Path) -> tuple[dict, dict] | None:
@@ -19,7 +21,8 @@ def _row(run_dir: Path) -> tuple[dict, dict] | None:
         return None
     row = {c: None for c in COLUMNS}
     row.update(submission_id=run.get("submission_id", run_dir.name), status=run.get("status"),
-               error=run.get("error"), run_seconds=run.get("seconds"), folder=run.get("folder"))
+               error=run.get("error"), run_seconds=run.get("seconds"), attempts=run.get("attempts"),
+               folder=run.get("folder"))
     scorecard: dict = {}
     try:
         doc = json.loads((run_dir / "review.json").read_text(encoding="utf-8"))
@@ -77,7 +80,7 @@ def tier_distribution_figure(df: pd.DataFrame, lang: str = "zh"):
 
     from .figures._common import new_figure
 
-    tiers = ["T0", "T1", "T2", "T3", "T4"]
+    tiers = list(TIER_CODES)
     counts = df["tier"].value_counts().reindex(tiers, fill_value=0)
     colors = ["#8a1c1c", "#c0392b", "#d68910", "#2874a6", "#1e8449"]
     fig = new_figure(go.Bar(x=tiers, y=counts.values, marker_color=colors,

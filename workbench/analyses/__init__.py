@@ -28,11 +28,13 @@ from .dlt import DLTResult, MTDSelection, dlt_analysis, isotonic_estimates, pava
 from .efficacy import EfficacyResult, efficacy_analysis, one_sample, welch
 from .exposure import ExposureResult, exposure_analysis
 from .follow_up import FollowUpResult, follow_up_analysis
-from .safety import KMCurve, SafetyResult, StoppingRulesResult, kaplan_meier, safety_analysis, stopping_rules_analysis
 from .durability import DurabilityResult, durability_analysis
 from .immunogenicity import ImmunogenicityResult, immunogenicity_analysis
+from .km import KMCurve, kaplan_meier
 from .persistence import PersistenceResult, persistence_analysis
+from .safety import SafetyResult, safety_analysis
 from .sites import SiteResult, site_analysis
+from .stopping_rules import StoppingRulesResult, stopping_rules_analysis
 from .timeline import TimelineResult, timeline_analysis
 from .trend import cochran_armitage, linear_slope
 

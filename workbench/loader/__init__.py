@@ -19,7 +19,16 @@ from .documents import load_documents
 from .manifest_file import load_manifest
 from .supp import merge_supp
 
-__all__ = ["LoadContext", "SubmissionError", "load_submission"]
+__all__ = ["LoadContext", "SubmissionError", "load_submission", "peek_submission_id"]
+
+
+def peek_submission_id(path: str | os.PathLike) -> str:
+    """The submission id ``load_submission`` would give, without loading the datasets: submission.yaml's
+    ``submission_id`` when it is valid, else the folder name made safe."""
+    root = Path(path).resolve()
+    ctx = LoadContext(root)
+    manifest, _, _ = load_manifest(ctx)
+    return manifest.submission_id if manifest is not None and manifest.submission_id else safe_id(root.name)
 
 
 def load_submission(path: str | os.PathLike) -> Submission:

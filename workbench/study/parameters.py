@@ -9,6 +9,9 @@ parameter:
 - declared but below a guideline floor or less strict than the reviewer's limit: the reviewer's value, and an
   :class:`Override` (field, sponsor value, reviewer value, reason) that the review shows;
 - not declared: the rules' default, recorded as a :class:`DefaultUsed` (ADM-007 names them).
+
+A required follow-up the reviewer supplies in the overlay (:mod:`workbench.overlay`, e.g. for a bare folder) is the
+reviewer's own value for this study and is used as given; ``followup_declared`` stays the sponsor's declaration.
 """
 from __future__ import annotations
 
@@ -72,6 +75,7 @@ class StudyParameters:
     sae_report_days: int
     overrides: tuple[Override, ...] = ()
     defaults: tuple[DefaultUsed, ...] = ()
+    followup_supplied: int | None = None   # the reviewer's overlay value (workbench.overlay), used as given
 
     def override(self, field: str) -> Override | None:
         return next((o for o in self.overrides if o.field == field), None)
@@ -83,6 +87,8 @@ class StudyParameters:
         """Where the required follow-up comes from, in words (en, zh)."""
         o = self.override("study.followup.required_days")
         where = self.followup_floor_rule
+        if self.followup_supplied is not None:
+            return ("supplied by the reviewer (overlay)", "审评人员补充（overlay）")
         if o is not None:
             return (f"the reviewer's guideline floor ({where}, {G_FOLLOWUP}) overrides the {o.sponsor} days "
                     f"declared in submission.yaml",
@@ -137,11 +143,15 @@ def effective_parameters(sub: Submission) -> StudyParameters:
     defaults: list[DefaultUsed] = []
 
     floor, floor_rule = _floor(sub)
-    declared = study.followup.required_days
+    overlay = getattr(sub, "overlay", None)
+    supplied = overlay.required_followup_days if overlay else None   # the reviewer's own value for this study
+    declared = sub.manifest.study.followup.required_days if sub.manifest is not None else None
     ct = sub.m.product.cell_type or "cell type not declared"
     gm = ", gene-modified" if sub.m.product.gene_modified else ""
     gm_zh = "、基因修饰" if sub.m.product.gene_modified else ""
-    if declared is None:
+    if supplied is not None:
+        required = supplied
+    elif declared is None:
         required = floor
         defaults.append(DefaultUsed("study.followup.required_days", floor, floor_rule))
     elif declared < floor:
@@ -182,7 +192,7 @@ def effective_parameters(sub: Submission) -> StudyParameters:
         stopping.append(r)
 
     return StudyParameters(required, declared, floor, floor_rule, window, target, definition, grade, tuple(stopping),
-                           rules.sae_report_days, tuple(overrides), tuple(defaults))
+                           rules.sae_report_days, tuple(overrides), tuple(defaults), followup_supplied=supplied)
 
 
 __all__ = ["DefaultUsed", "Override", "StudyParameters", "effective_parameters"]
