@@ -205,3 +205,18 @@ def test_clean_study_has_no_override(tmp_path):
     sub = load_study(clean_study(), tmp_path)
     assert sub.study.parameters.overrides == ()
     assert not [f for f in run_checks(sub).findings if f.severity.value != "info"]
+
+
+def test_a_reviewer_overlay_value_is_used_as_given(tmp_path):
+    """The overlay is the reviewer's own statement for this study (workbench.overlay): used as given, not raised
+    to the floor, and named as its source; the sponsor's declaration stays recorded."""
+    from workbench.overlay import Overlay
+
+    study = clean_study()
+    study.manifest["study"]["followup"]["required_days"] = 90
+    sub = load_study(study, tmp_path)
+    assert sub.study.parameters.required_followup_days == 730               # the floor over the sponsor's 90
+    sub.use_overlay(Overlay.parse({"required_followup_days": 1000}))
+    p = sub.study.parameters
+    assert (p.required_followup_days, p.followup_declared, p.overrides) == (1000, 90, ())
+    assert p.followup_source() == ("supplied by the reviewer (overlay)", "审评人员补充（overlay）")
