@@ -220,3 +220,15 @@ def test_a_reviewer_overlay_value_is_used_as_given(tmp_path):
     p = sub.study.parameters
     assert (p.required_followup_days, p.followup_declared, p.overrides) == (1000, 90, ())
     assert p.followup_source() == ("supplied by the reviewer (overlay)", "审评人员补充（overlay）")
+
+
+def test_a_lengthened_dlt_window_is_named_in_the_tier_evidence(tmp_path):
+    study = clean_study()
+    study.manifest["study"]["dlt"]["window_days"] = 14
+    review = run_review(write_study(study, tmp_path / "sub"))
+    assert review.tier.criterion("T2.evaluable_safety").values["window_days"] == 28
+    for cid in ("T2.evaluable_safety", "T3.safety_followup"):
+        c = review.tier.criterion(cid)
+        assert "the reviewer's minimum window" in c.evidence_en and "14 days declared" in c.evidence_en, c.evidence_en
+        assert "申报 14 天" in c.evidence_zh
+    assert review.to_dict()["analyses"]["dlt"]["overrides"][0]["reviewer"] == 28

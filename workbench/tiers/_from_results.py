@@ -37,7 +37,7 @@ def inputs_from_results(cls, res):
         mr = reason(d.mtd_reason_code, **d.reason_fmt) if d.mtd is None else reason(None)
         dlt = {"window_days": d.window_days, "target_rate": d.target_rate,
                "levels": _records(d.levels, {"ARM": "arm", "N": "n", "N_DLT": "n_dlt"}), "mtd": d.mtd,
-               "mtd_reason": mr["reason"], "all_doses_too_toxic": d.all_doses_too_toxic}
+               "mtd_reason": mr["reason"], "all_doses_too_toxic": d.all_doses_too_toxic, "overrides": d.overrides}
     efficacy = None
     if res.efficacy is not None:
         e = res.efficacy

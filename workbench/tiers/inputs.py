@@ -120,6 +120,7 @@ class DLTIn(_In):
     mtd: Annotated[dict | None, BeforeValidator(lambda v: dict(v) if isinstance(v, Mapping) else None)] = None
     mtd_reason: Text = None
     all_doses_too_toxic: Flag = None
+    overrides: Annotated[list[dict], BeforeValidator(lambda v: [dict(r) for r in (_rows(v) or [])])] = []
 
 
 class ComparisonIn(_In):

@@ -102,8 +102,9 @@ def t3_safety_followup(c: Context) -> Criterion:
         return na(cid, "not evaluable: no dosed subject", "无法评价：无给药受试者", need_en, need_zh,
                    **values)
     values["share"] = round(fw / dosed, 4)
-    body_en = f"{fw}/{dosed} dosed subjects ({pct(fw, dosed)}) followed ≥ {w} days"
-    body_zh = f"{fw}/{dosed} 例给药受试者（{pct(fw, dosed)}）随访 ≥ {w} 天"
+    note_en, note_zh = c.window_note()
+    body_en = f"{fw}/{dosed} dosed subjects ({pct(fw, dosed)}) followed ≥ {w} days{note_en}"
+    body_zh = f"{fw}/{dosed} 例给药受试者（{pct(fw, dosed)}）随访 ≥ {w} 天{note_zh}"
     src_en = f" [{src}]" if src != "follow_up" else ""
     if ge_share(fw, dosed, share):
         return Criterion(cid, True, f"{body_en} ≥ {share:.0%}{src_en}", f"{body_zh} ≥ {share:.0%}", values=values)
@@ -129,6 +130,8 @@ def t2_evaluable_safety(c: Context) -> Criterion:
     ctrl = [r for r in (c.inputs.follow_up or []) if r.control and r.followed_window]
     ctrl_en = f"; control arms not counted ({sum(r.followed_window for r in ctrl)} followed)" if ctrl else ""
     ctrl_zh = f"；对照组不计入（{sum(r.followed_window for r in ctrl)} 例随访满期）" if ctrl else ""
+    note_en, note_zh = c.window_note()
+    ctrl_en, ctrl_zh = ctrl_en + note_en.replace(" (", "; ").rstrip(")"), ctrl_zh + note_zh.replace("（", "；").rstrip("）")
     if fw >= need:
         return Criterion(cid, True, f"{fw} subjects dosed with the product followed ≥ {w} days ≥ {need} "
                                     f"(of {dosed} dosed in active arms{ctrl_en}){src_en}",
