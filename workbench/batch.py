@@ -12,6 +12,7 @@ leaves no partial output folder.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -161,8 +162,10 @@ def _check_workers(client) -> None:
 
 def run_batch(root: str | os.PathLike, out: str | os.PathLike, jobs: int | None = None, rules_path: str | None = None,
               lang: str = "zh", timeout: int = 600, force: bool = False, shard: tuple[int, int] | None = None,
-              progress: bool = True, scheduler: str | None = None) -> list[Outcome]:
-    """Run every submission under ``root``; write outputs and ``portfolio.csv``/``.parquet`` into ``out``."""
+              progress: bool = True, scheduler: str | None = None, checks: list[str] | tuple[str, ...] = ()
+              ) -> list[Outcome]:
+    """Run every submission under ``root``; write outputs and ``portfolio.csv``/``.parquet`` into ``out``.
+    ``checks``: analysts' check files loaded in every review (checked here first: BatchError names a bad one)."""
     from .portfolio import write_portfolio
     from .serve import notebooks_dir
     from .tiers import load_rules
@@ -174,9 +177,10 @@ def run_batch(root: str | os.PathLike, out: str | os.PathLike, jobs: int | None 
     planned = plan_jobs(Path(root), shard)
     notebook = json.loads((notebooks_dir() / "review.ipynb").read_text(encoding="utf-8"))
     token = secrets.token_hex(4)
+    check_files, checks_sha = _check_files(checks)
     tasks = [Task(j.submission_id, str(j.folder.resolve()), str(out), notebook,
                   str(Path(rules_path).resolve()) if rules_path else None, rules.sha256, lang, timeout, force,
-                  __version__, token, f"workbench-batch-stop-{token}") for j in planned]
+                  __version__, token, f"workbench-batch-stop-{token}", check_files, checks_sha) for j in planned]
     with dask_client(scheduler, jobs) as client:
         outcomes = _run_tasks(client, tasks, out, token, progress)
     outcomes.sort(key=lambda o: o.submission_id)
@@ -246,6 +250,25 @@ def _wait_for_cleanup(out: Path, token: str) -> None:
         shutil.rmtree(d, ignore_errors=True)
 
 
+def _check_files(checks) -> tuple[tuple[str, ...], str]:
+    """Absolute paths of the analysts' check files, loaded once here (a file that cannot be imported stops the
+    batch before it starts), and the SHA-256 over their contents."""
+    if not checks:
+        return (), ""
+    from .checks import load_checks
+
+    files, h = [], hashlib.sha256()
+    for c in checks:
+        p = Path(c).resolve()
+        try:
+            load_checks(p)
+            h.update(f"{p.name}\t{hashlib.sha256(p.read_bytes()).hexdigest()}\n".encode())
+        except Exception as exc:  # noqa: BLE001 - say which file and why, in one line
+            raise BatchError(f"--checks {c}: {type(exc).__name__}: {one_line(exc)}") from None
+        files.append(str(p))
+    return tuple(files), h.hexdigest()
+
+
 def main_batch(args) -> int:
     try:
         shard = parse_shard(args.shard)
@@ -265,7 +288,7 @@ def main_batch(args) -> int:
     t0 = time.perf_counter()
     try:
         outcomes = run_batch(root, args.out, args.jobs, args.rules, args.lang, args.timeout, args.force, shard,
-                             scheduler=args.scheduler)
+                             scheduler=args.scheduler, checks=getattr(args, "checks", None) or ())
     except BatchError as exc:
         print(f"workbench batch: {one_line(exc)}", file=sys.stderr)
         return 2

@@ -52,6 +52,8 @@ class Task:
     tool_version: str
     batch_token: str       # names this batch's private folders, so a Ctrl-C clears only its own
     stop_event: str | None = None   # name of the Dask Event that stops the batch
+    checks: tuple[str, ...] = ()    # analysts' check files (absolute paths on shared storage), loaded in the kernel
+    checks_sha: str = ""            # SHA-256 over those files' contents (a changed check file re-runs)
 
 
 def source_sha256(folder: Path) -> str:
@@ -71,14 +73,14 @@ def source_sha256(folder: Path) -> str:
     return h.hexdigest()
 
 
-def unchanged(target: Path, src_sha: str, rules_sha: str, version: str) -> bool:
+def unchanged(target: Path, src_sha: str, rules_sha: str, version: str, checks_sha: str = "") -> bool:
     try:
         prev = json.loads((target / RUN_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     return (prev.get("status") == "ok" and prev.get("source_sha256") == src_sha
             and prev.get("rules_sha256") == rules_sha and prev.get("tool_version") == version
-            and (target / "review.json").is_file())
+            and (prev.get("checks_sha256") or "") == checks_sha and (target / "review.json").is_file())
 
 
 class PrivateFolder:
@@ -226,7 +228,7 @@ def _attempt(task: Task, folder: Path, watch: _Watch, log) -> Attempt:
     from .textsafe import one_line
 
     params = {"submission_path": task.folder, "rules_path": task.rules_path, "lang": task.lang,
-              "out_dir": str(folder)}
+              "out_dir": str(folder), "checks": list(task.checks)}
     sockets = tempfile.mkdtemp(prefix="wb-kernel-")   # short path: a Unix socket name has ~100 bytes
     try:
         with _papermill_log_to(log):
@@ -271,7 +273,7 @@ def review_submission(task: Task) -> dict:
         return {**base, "status": "interrupted", "seconds": 0.0, "error": None, "attempts": 0}
     src_sha = source_sha256(folder)
     target = out / task.submission_id
-    if not task.force and unchanged(target, src_sha, task.rules_sha, task.tool_version):
+    if not task.force and unchanged(target, src_sha, task.rules_sha, task.tool_version, task.checks_sha):
         return {**base, "status": "skipped", "seconds": 0.0, "error": None, "attempts": 0}
     private = PrivateFolder(out, task.submission_id, task.batch_token)
     try:
@@ -300,7 +302,7 @@ def review_submission(task: Task) -> dict:
         seconds = round(time.perf_counter() - t0, 3)
         run = {**base, "status": result.status, "error": result.error, "seconds": seconds, "attempts": n,
                "retried": retried, "source_sha256": src_sha, "rules_sha256": task.rules_sha,
-               "tool_version": task.tool_version}
+               "tool_version": task.tool_version, **({"checks_sha256": task.checks_sha} if task.checks else {})}
         (private.path / RUN_FILE).write_text(json.dumps(run, ensure_ascii=False, indent=2), encoding="utf-8")
         if stop is not None and _is_set(stop):   # stopped while finishing: leave nothing behind
             private.discard()

@@ -156,6 +156,15 @@ def main_serve(args) -> int:
     import tempfile
 
     env = serve_env(root, args.db_url, args.lang, getattr(args, "runs", None), user_header)
+    if getattr(args, "checks", None):   # loaded here first: a bad file stops serve before anything starts
+        from .cli import ExtensionError, load_extensions
+
+        try:
+            load_extensions(args)
+        except ExtensionError as exc:
+            print(f"workbench serve: {one_line(exc)}", file=sys.stderr)
+            return 2
+        env["WORKBENCH_CHECKS"] = os.pathsep.join(str(Path(c).resolve()) for c in args.checks)
     if getattr(args, "roles", None):
         changes, problem = apply_roles_file(args.roles, env["WORKBENCH_DB_URL"])
         if problem:

@@ -338,3 +338,26 @@ def test_a_live_shards_private_folder_survives_another_shards_start(tmp_path):
     assert not (young / ".lock").exists(), "the cleaner must not create lock files"
     live.publish(tmp_path / "LIVE")
     assert (tmp_path / "LIVE").is_dir() and not list(tmp_path.glob(".tmp-LIVE-*"))
+
+
+def test_batch_loads_an_analysts_check_file(tmp_path):
+    """`workbench batch --checks FILE`: the analyst's check runs in every review; a broken file stops the batch
+    before it starts (exit 2, one line)."""
+    import re
+
+    doc = (REPO / "docs" / "extending.md").read_text(encoding="utf-8")
+    mod = tmp_path / "my_checks.py"
+    mod.write_text(re.findall(r"```python\n(.*?)```", doc, flags=re.S)[0], encoding="utf-8")
+    root = tmp_path / "root"
+    shutil.copytree(SAMPLES / "gb18030-esc-amd", root / "gb18030-esc-amd")
+    run = subprocess.run([sys.executable, "-m", "workbench.cli", "batch", str(root), "--out", str(tmp_path / "out"),
+                          "--jobs", "1", "--checks", str(mod)], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    review = json.loads((tmp_path / "out" / "MH-RPE-105" / "review.json").read_text(encoding="utf-8"))
+    assert "LAB-001" in {c["check_id"] for c in review["checks"]}
+    assert json.loads((tmp_path / "out" / "MH-RPE-105" / "run.json").read_text())["checks_sha256"]
+    bad = tmp_path / "bad.py"
+    bad.write_text("raise RuntimeError('nope')\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "workbench.cli", "batch", str(root), "--out", str(tmp_path / "o2"),
+                          "--checks", str(bad)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2 and "bad.py" in run.stderr

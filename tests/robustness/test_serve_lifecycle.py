@@ -94,7 +94,10 @@ def test_the_printed_address_answers_at_once(tmp_path):
                             stdout=subprocess.PIPE, stderr=open(tmp_path / "serve.log", "w"), env=env, cwd=tmp_path,
                             start_new_session=True)
     try:
-        line = proc.stdout.readline().decode()            # blocks until serve prints its first line
+        line = ""
+        while not line.startswith("Reviewer app"):      # (the identity banner comes first)
+            line = proc.stdout.readline().decode()        # blocks until serve prints its next line
+            assert line, (tmp_path / "serve.log").read_text()
         assert line.startswith("Reviewer app / 审评应用: http://127.0.0.1:"), (line, (tmp_path / "serve.log").read_text())
         url = line.split(": ", 1)[1].strip()
         assert _listening(port), "the address was printed before the server listened"
