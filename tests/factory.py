@@ -45,6 +45,7 @@ SUBJECTS = {
 ARM_DOSE = {"DL1": 1.0, "DL2": 3.0}  # 10^6 cells/kg
 SAE_SUBJECT = 4
 LTFU_SUBJECT = 6
+FOLLOW_UP_DAYS = 750   # last visit and completion: past the 2-year floor for MSC (G-3.1b)
 
 
 def usubjid(n: int) -> str:
@@ -86,6 +87,23 @@ class Study:
         keep = [d for d in self.docs if not (d["DOCTYPE"] == doctype and all(d.get(k) == v for k, v in match.items()))]
         self.docs[:] = keep
 
+    def stop_follow_up(self, n: int, days: int, decod: str | None = "COMPLETED", term: str | None = None) -> None:
+        """Subject ``n`` is followed for ``days`` after the first dose only: later visits are dropped and the
+        disposition event becomes ``decod`` on that day (None: no disposition event, still in follow-up)."""
+        u = usubjid(n)
+        first = SUBJECTS[n][4]
+        end = first + timedelta(days=days)
+        sv = self.tables["SV"]
+        self.tables["SV"] = sv[~((sv["USUBJID"] == u) & (sv["SVSTDTC"] > iso(end)))].reset_index(drop=True)
+        ds = self.tables["DS"]
+        disp = (ds["USUBJID"] == u) & (ds["DSCAT"] == "DISPOSITION EVENT")
+        if decod is None:
+            self.tables["DS"] = ds[~disp].reset_index(drop=True)
+        else:
+            ds.loc[disp, ["DSDECOD", "DSTERM", "DSSTDTC"]] = [decod, term or decod, iso(end)]
+        dm = self.tables["DM"]
+        dm.loc[dm["USUBJID"] == u, "RFENDTC"] = iso(end)
+
     def add_doc(self, doctype: str, **fields) -> dict:
         n = len(self.docs) + 1
         row = {"DOCID": f"D{900 + n:03d}", "DOCTYPE": doctype, "TITLE": doctype.title(), "VERSION": "1.0",
@@ -114,10 +132,12 @@ def _manifest() -> dict:
                                 "terms": [], "threshold": 2}],
             "primary_endpoint": {"domain": "QS", "testcd": "WOMACT", "visit": "WEEK 4", "type": "clinical",
                                  "better": "lower", "responder_change": -20},
-            "followup": {"required_days": 180},
+            "followup": {"required_days": 730},
             "background_therapy": ["NSAID"],
             "aesi_terms": [],
         },
+        "next_stage": {"stage": "exploratory", "dose": 3.0e6, "dose_unit": "cells/kg",
+                       "frequency": {"administrations": 1}, "population": "adults with knee osteoarthritis"},
         "prior_exploratory_evidence": False,
     }
 
@@ -129,7 +149,7 @@ def _tables() -> dict[str, pd.DataFrame]:
         consent = (dose_day or date(2021, 5, 10)) - timedelta(days=14)
         dm.append({"STUDYID": STUDYID, "DOMAIN": "DM", "USUBJID": u, "SUBJID": f"{n:04d}", "SITEID": site_of(n),
                    "RFICDTC": iso(consent), "RFSTDTC": iso(dose_day) if dose_day else None,
-                   "RFENDTC": iso(dose_day + timedelta(days=200)) if dose_day else None,
+                   "RFENDTC": iso(dose_day + timedelta(days=FOLLOW_UP_DAYS)) if dose_day else None,
                    "DTHFL": None, "DTHDTC": None, "AGE": age, "AGEU": "YEARS", "SEX": sex,
                    "ARMCD": arm, "ARM": arm, "ACTARMCD": act, "ACTARM": act, "COUNTRY": "CHN"})
         seq = 1
@@ -151,11 +171,13 @@ def _tables() -> dict[str, pd.DataFrame]:
                        "DSCAT": "DISPOSITION EVENT", "DSSTDTC": iso(consent + timedelta(20))})
             continue
         ds.append({"STUDYID": STUDYID, "DOMAIN": "DS", "USUBJID": u, "DSSEQ": 2, "DSTERM": "COMPLETED",
-                   "DSDECOD": "COMPLETED", "DSCAT": "DISPOSITION EVENT", "DSSTDTC": iso(dose_day + timedelta(200))})
+                   "DSDECOD": "COMPLETED", "DSCAT": "DISPOSITION EVENT",
+                   "DSSTDTC": iso(dose_day + timedelta(FOLLOW_UP_DAYS))})
         ex.append({"STUDYID": STUDYID, "DOMAIN": "EX", "USUBJID": u, "EXSEQ": 1, "EXTRT": "UC-MSC",
                    "EXDOSE": ARM_DOSE[arm], "EXDOSU": "10^6 cells/kg", "EXROUTE": "INTRA-ARTICULAR", "EXLOT": lot,
                    "EXSTDTC": iso(dose_day), "EXENDTC": iso(dose_day)})
-        visits = [(2, "DAY 1", 0), (3, "WEEK 1", 7), (4, "WEEK 4", 28), (5, "MONTH 3", 90), (6, "MONTH 7", 200)]
+        visits = [(2, "DAY 1", 0), (3, "WEEK 1", 7), (4, "WEEK 4", 28), (5, "MONTH 3", 90), (6, "MONTH 7", 200),
+                  (8, "MONTH 25", FOLLOW_UP_DAYS)]
         for vn, vname, off in visits:
             d = iso(dose_day + timedelta(days=off))
             sv.append({"STUDYID": STUDYID, "DOMAIN": "SV", "USUBJID": u, "VISITNUM": vn, "VISIT": vname,
@@ -207,7 +229,7 @@ def _tables() -> dict[str, pd.DataFrame]:
     suppae = [{"STUDYID": STUDYID, "RDOMAIN": "AE", "USUBJID": usubjid(5), "IDVAR": "AESEQ", "IDVARVAL": "1",
                "QNAM": "AEDLT", "QLABEL": "Dose-limiting toxicity", "QVAL": "N"}]
     ts = [{"STUDYID": STUDYID, "DOMAIN": "TS", "TSSEQ": 1, "TSPARMCD": "DCUTDTC", "TSPARM": "Data Cutoff Date",
-           "TSVAL": "2022-12-31"},
+           "TSVAL": "2023-12-31"},
           {"STUDYID": STUDYID, "DOMAIN": "TS", "TSSEQ": 1, "TSPARMCD": "TITLE", "TSPARM": "Trial Title",
            "TSVAL": "UC-MSC in knee osteoarthritis"}]
     frames = {"DM": dm, "DS": ds, "EX": ex, "AE": ae, "CM": cm, "LB": lb, "VS": vs, "SV": sv, "QS": qs, "IE": ie,

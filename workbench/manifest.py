@@ -50,10 +50,13 @@ class Arm(_Model):
 
 
 class DLT(_Model):
-    window_days: int = Field(28, ge=1)
-    target_rate: float = Field(0.30, gt=0, lt=1)
-    definition: Literal["flag", "grade"] = "flag"
-    min_grade: int = Field(3, ge=1, le=5)
+    """The sponsor's DLT parameters; None = not declared (the reviewer's rules supply the value in force:
+    :mod:`workbench.study.parameters`)."""
+
+    window_days: int | None = Field(None, ge=1)
+    target_rate: float | None = Field(None, gt=0, lt=1)
+    definition: Literal["flag", "grade"] | None = None
+    min_grade: int | None = Field(None, ge=1, le=5)
 
 
 class StoppingRule(_Model):
@@ -85,6 +88,24 @@ class FollowUp(_Model):
     required_days: int | None = Field(None, ge=1)
 
 
+class Frequency(_Model):
+    """How often the product is given: administrations per subject, and days between them when more than one."""
+
+    administrations: int | None = Field(None, ge=1)
+    interval_days: int | None = Field(None, ge=0)
+
+
+class NextStage(_Model):
+    """The next development step the sponsor proposes on this evidence (guideline 四, 四（二）2): the dose and
+    frequency to carry forward (within the range explored, G-2.2.2c) and the population."""
+
+    stage: Stage | None = None
+    dose: float | None = Field(None, ge=0)
+    dose_unit: str | None = None
+    frequency: Frequency | None = None
+    population: str | None = None
+
+
 class Study(_Model):
     design: Design | None = None
     stage: Stage | None = None
@@ -103,6 +124,17 @@ class Study(_Model):
     followup: FollowUp = Field(default_factory=FollowUp)
     background_therapy: list[str] = Field(default_factory=list)
     aesi_terms: list[str] = Field(default_factory=list)
+    persistence_domain: str | None = None     # a findings domain holding cell persistence results (besides PC)
+
+    @field_validator("persistence_domain")
+    @classmethod
+    def _domain(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        v = v.strip().upper()
+        if not re.fullmatch(r"[A-Z][A-Z0-9]{1,7}", v):
+            raise ValueError("must be an SDTM domain name (letters and digits, 2-8 characters)")
+        return v
 
 
 class Manifest(_Model):
@@ -111,6 +143,7 @@ class Manifest(_Model):
     sponsor: str | None = None
     product: Product = Field(default_factory=Product)
     study: Study = Field(default_factory=Study)
+    next_stage: NextStage | None = None
     prior_exploratory_evidence: bool = False
 
     @field_validator("submission_id")
@@ -119,18 +152,6 @@ class Manifest(_Model):
         if v is not None and not SUBMISSION_ID_RE.match(str(v)):
             raise ValueError("must be 1-64 characters from A-Z a-z 0-9 . _ -")
         return v
-
-    @property
-    def required_followup_days(self) -> int:
-        """Declared follow-up, else the guideline default (G-3.1b): 730 d MSC, 1825 d ESC/iPSC/gene-modified, 365 d."""
-        if self.study.followup.required_days:
-            return self.study.followup.required_days
-        ct = self.product.cell_type
-        if ct in ("ESC_DERIVED", "IPSC_DERIVED") or self.product.gene_modified:
-            return 1825
-        if ct == "MSC":
-            return 730
-        return 365
 
     def arm(self, armcd: str) -> Arm | None:
         for a in self.study.arms:

@@ -62,6 +62,8 @@ class Review:
             "completeness": self.completeness,
             "findings_by_severity": self.checks.by_severity(),
             "study": study_card(sub),
+            "overrides": [o.to_dict() for o in sub.study.parameters.overrides],
+            "parameters": sub.study.parameters.to_dict(),
         }
         if sub.overlay:
             doc["overlay"] = {"fields": sub.overlay.given(), "note": sub.overlay.note, "sha256": sub.overlay.sha256}
@@ -92,7 +94,10 @@ def study_card(sub: Submission) -> dict:
         "subjects_dosed": len(model.dosed) if model.dosing_known else None,
         "sites": int(subj["SITEID"].nunique()) if len(subj) else 0,
         "domains": sorted(sub.datasets),
-        "required_followup_days": m.required_followup_days,
+        "required_followup_days": model.parameters.required_followup_days,
+        "required_followup_source": model.parameters.followup_source()[0],
+        "required_followup_source_zh": model.parameters.followup_source()[1],
+        "overrides": [o.to_dict() for o in model.parameters.overrides],
         "arms": [{"arm": a.ARM, "label": None if a.LABEL is None or a.LABEL != a.LABEL else a.LABEL,
                   "control": bool(a.CONTROL), "role_rule": a.ROLE_RULE,
                   "role_evidence": None if a.ROLE_EVIDENCE is None or a.ROLE_EVIDENCE != a.ROLE_EVIDENCE

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import guideline_blocks as gb
+
 log = logging.getLogger(__name__)
 
 SECTIONS = {
@@ -52,6 +54,8 @@ def _safe(title_zh: str, title_en: str, build: Callable[[], object], kind: str) 
                      note_en=f"could not be produced: {type(exc).__name__}: {exc}")
     if value is None:
         return None
+    if isinstance(value, Block):   # a builder that says why it has nothing to show (under the section's title)
+        return Block(value.kind, title_zh, title_en, value.table, value.figure, value.note_zh, value.note_en)
     if kind == "table":
         df = value if isinstance(value, pd.DataFrame) else pd.DataFrame(value)
         if df.empty:
@@ -139,7 +143,8 @@ def _mtd_table(review, lang):
     mtd = dlt.get("mtd")
     return pd.DataFrame([{"MTD": (mtd or {}).get("arm"), "dose": (mtd or {}).get("dose"),
                           "reason": dlt.get("mtd_reason"), "highest_dose_explored": dlt.get("highest_dose_explored"),
-                          "target_rate": dlt.get("target_rate")}])
+                          "above_explored": ", ".join(dlt.get("above_explored") or []) or "—",
+                          "target_rate": dlt.get("target_rate"), "window_days": dlt.get("window_days")}])
 
 
 FACT_LABELS = {
@@ -210,6 +215,8 @@ _BUILDERS: dict[str, list[tuple[str, str, str, Callable]]] = {
     "overview": [
         ("组别", "Arms", "table", _arms),
         ("研究信息及来源", "Study facts and their source", "table", _facts),
+        ("审评规则对申报值的替代", "Reviewer's rules over the sponsor's declarations", "table", gb.overrides),
+        ("在用研究参数", "Study parameters in force", "table", gb.parameters),
         ("关键信息完整性热图", "Completeness heatmap", "figure", _fig("completeness")),
     ],
     "traceability": [
@@ -229,8 +236,14 @@ _BUILDERS: dict[str, list[tuple[str, str, str, Callable]]] = {
         ("剂量-DLT 关系", "Dose–DLT response", "figure", _fig("dose_response")),
         ("各剂量组 DLT", "DLT by dose level", "table", _dict_table("dlt", "levels")),
         ("最大耐受剂量", "Maximum tolerated dose", "table", _mtd_table),
+        ("已探索剂量范围与后续阶段（G-2.2.2c）", "Dose range explored and the next stage (G-2.2.2c)", "table",
+         gb.explored),
         ("各剂量组疗效", "Efficacy by dose", "figure", _fig("efficacy")),
         ("疗效比较", "Efficacy comparison", "table", _efficacy_table),
+        ("按研究中心的疗效与不良事件（G-2.1.3b）", "Efficacy and adverse events by site (G-2.1.3b)", "table",
+         gb.by_group("site")),
+        ("按操作者的疗效与不良事件（G-2.1.3b）", "Efficacy and adverse events by operator (G-2.1.3b)", "table",
+         gb.by_group("operator")),
         ("暴露", "Exposure", "table", _dict_table("exposure")),
     ],
     "safety": [
@@ -249,6 +262,13 @@ _BUILDERS: dict[str, list[tuple[str, str, str, Callable]]] = {
     "follow_up": [
         ("随访时长与要求", "Follow-up against the requirement", "figure", _fig("follow_up")),
         ("各组随访", "Follow-up by arm", "table", _dict_table("follow_up")),
-        ("随访相关发现", "Follow-up findings", "table", _findings_of("FUP-001", "FUP-002", "FUP-003", "FUP-004")),
+        ("随访相关发现", "Follow-up findings", "table", _findings_of("FUP-001", "FUP-002", "FUP-003", "FUP-004",
+                                                                   "FUP-005")),
+        ("疗效随访视的持续性（G-2.3.2b）", "Durability of the response over visits (G-2.3.2b)", "table",
+         gb.durability),
+        ("目标访视应答的维持", "Responses sustained after the target visit", "table", gb.sustained),
+        ("免疫原性（IS；G-2.3.2b、G-3.1a）", "Immunogenicity (IS; G-2.3.2b, G-3.1a)", "table", gb.immunogenicity),
+        ("细胞体内存续与分布（PC/PP；G-2.2.1、G-3.1a）", "Cell persistence and biodistribution (PC/PP; G-2.2.1, G-3.1a)",
+         "table", gb.persistence),
     ],
 }

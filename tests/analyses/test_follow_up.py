@@ -49,13 +49,23 @@ def test_follow_up_counts():
 
 
 def test_follow_up_requirement_from_manifest_and_cell_type():
+    from workbench.memo import clear
+
     sub = _sub()
-    sub.manifest.study.followup.required_days = 800
+    sub.manifest.study.followup.required_days = 800      # above the MSC floor (730): the declaration stands
+    clear(sub)                                            # a submission's derivations are cached: edited, recompute
     arm = follow_up_analysis(sub).to_dict()[0]
     assert arm["meeting_requirement"] == 2
     sub.manifest.study.followup.required_days = None
     sub.manifest.product.cell_type = "IPSC_DERIVED"
-    assert follow_up_analysis(sub).summary_dict()["required_days"] == 1825
+    clear(sub)
+    d = follow_up_analysis(sub).summary_dict()
+    assert d["required_days"] == 1825 and d["required_days_declared"] is None and d["overrides"] == []
+    sub.manifest.study.followup.required_days = 400       # below the iPSC-derived floor: the reviewer's 1825 holds
+    clear(sub)
+    d = follow_up_analysis(sub).summary_dict()
+    assert d["required_days"] == 1825 and d["required_days_declared"] == 400
+    assert d["overrides"][0]["rule"] == "followup_floor_days.IPSC_DERIVED"
 
 
 def test_follow_up_without_data():

@@ -23,7 +23,10 @@ def test_met_exactly_at_threshold():
     ae = [_ae("S-DL1-1", 4), _ae("S-DL1-2", 5)]
     r = stopping_rules_analysis(_sub(ae, [RULE])).to_dict()
     assert r == [{"id": "SR1", "description": None, "met": True, "max_subjects": 2, "threshold": 2, "scope": "cohort",
-                  "by_cohort": {"DL1": 2}, "subjects": ["S-DL1-1", "S-DL1-2"]}]
+                  "by_cohort": {"DL1": 2}, "subjects": ["S-DL1-1", "S-DL1-2"],
+                  # the second qualifying subject's onset is when the rule was met (SAF-010)
+                  "met_event": {"on": "2021-01-15", "cohort": "DL1", "usubjid": "S-DL1-2", "aeseq": 1,
+                                "term": "Pyrexia"}}]
 
 
 def test_not_met_one_below_threshold_and_filters():

@@ -114,7 +114,8 @@ def test_sentinel_gap_with_partial_dates_is_not_reported(study, run_one):
 
 
 def test_followup_death_and_withdrawal_excused(study, run_one):
-    study.manifest["study"]["followup"]["required_days"] = 365
+    for n in (1, 2, 3):
+        study.stop_follow_up(n, 200)
     dm, ds = study.tables["DM"], study.tables["DS"]
     dm.loc[dm["USUBJID"] == usubjid(1), ["DTHFL", "DTHDTC"]] = ["Y", "2021-09-01"]
     ds.loc[(ds["USUBJID"] == usubjid(2)) & (ds["DSDECOD"] == "COMPLETED"), ["DSDECOD", "DSTERM"]] = \

@@ -211,6 +211,18 @@ def kid(n, age):
     return set_("DM", n, "AGE", age)
 
 
+def operator_effect(s: Study):
+    """EX names the operator; operator B's subjects improve 10 points less on the primary endpoint."""
+    ex, qs = s.tables["EX"], s.tables["QS"]
+    b = {usubjid(n) for n in (3, 5, 6)}
+    ex["EXOPER"] = ex["USUBJID"].map(lambda u: "OP-B" if u in b else "OP-A")
+    jitter = {usubjid(n): j for n, j in zip(range(1, 7), (0, 1, -1, 1, 0, -1))}
+    wk4 = qs["VISIT"] == "WEEK 4"
+    qs.loc[wk4, "QSSTRESN"] = qs.loc[wk4].apply(lambda r: r["QSSTRESN"] + jitter[r["USUBJID"]]
+                                                + (10 if r["USUBJID"] in b else 0), axis=1)
+    qs.loc[wk4, "QSORRES"] = qs.loc[wk4, "QSSTRESN"].astype(int).astype(str)
+
+
 CASES = [
     # manifest
     Case("MAN-001", "major", no_manifest, record="FILE=submission.yaml"),
@@ -218,6 +230,15 @@ CASES = [
     Case("MAN-002", "major", study_field("study.design", "crossover"), record="FIELD=study.design"),
     Case("MAN-002", "major", both(set_("DM", 3, "ARMCD", "DL3"), set_("DM", 3, "ACTARMCD", "DL3")),
          record="ARMCD=DL3", domain="DM", name="undeclared_arm"),
+    Case("MAN-003", "minor", study_field("next_stage", DELETE), record="FIELD=next_stage"),
+    Case("MAN-003", "minor", study_field("next_stage.population", DELETE), record="FIELD=next_stage",
+         name="no_population"),
+    Case("MAN-003", "major", study_field("next_stage.dose", 1.0e7), record="FIELD=next_stage.dose", name="dose_above"),
+    Case("MAN-003", "major", study_field("next_stage.dose", 5.0e5), record="FIELD=next_stage.dose", name="dose_below"),
+    Case("MAN-003", "major", study_field("next_stage.frequency.administrations", 3),
+         record="FIELD=next_stage.frequency", name="frequency"),
+    Case("MAN-003", "minor", study_field("next_stage.dose_unit", "vials"), record="FIELD=next_stage.dose_unit",
+         name="unit"),
     # screening
     Case("SCR-001", "critical", remove("DM"), domain="DM"),
     Case("SCR-001", "critical", dup_dm, usubjid=usubjid(1), domain="DM"),
@@ -250,6 +271,9 @@ CASES = [
     Case("ADM-005", "minor", add_ex, usubjid=usubjid(1)),
     Case("ADM-006", "info", lambda s: None, name="clean"),
     Case("ADM-006", "major", drop("DS", 7, DSCAT="DISPOSITION EVENT"), usubjid=usubjid(7)),
+    Case("ADM-007", "minor", study_field("study.dlt", DELETE), record="FIELD=study.dlt"),
+    Case("ADM-007", "minor", study_field("study.dlt.target_rate", DELETE), record="FIELD=study.dlt",
+         name="no_target"),
     # safety
     Case("SAF-001", "critical", remove("AE"), domain="AE"),
     Case("SAF-001", "major", set_("AE", 1, "AESER", None), usubjid=usubjid(1), record="AESEQ=1"),
@@ -270,6 +294,13 @@ CASES = [
     Case("SAF-008", "major", both(drop("LB", 6, VISIT="WEEK 1"), drop("LB", 6, VISIT="WEEK 4")), usubjid=usubjid(6),
          domain="LB", name="no_post_dose"),
     Case("SAF-009", "major", drop_docs("RISK_CONTROL_PLAN"), record="DOCTYPE=RISK_CONTROL_PLAN"),
+    Case("SAF-010", "major", rule_met, usubjid=usubjid(2), record="RULE=SR9", domain="EX", name="dosed_after_rule"),
+    Case("SAF-010", "major", both(rule_met, lambda s: s.add_doc("STOPPING_RULE_REVIEW", DATE="2021-04-20")),
+         usubjid=usubjid(4), record="RULE=SR9", name="enrolled_before_review"),
+    Case("SAF-011", "major", lambda s: s.doc("SAE_REPORT")[0].update(DATE="2021-06-25"), usubjid=usubjid(4),
+         record="AESEQ=1", domain="AE", name="late_report"),
+    Case("SAF-011", "major", lambda s: s.doc("SAE_REPORT")[0].update(DATE=""), usubjid=usubjid(4), record="AESEQ=1",
+         name="undated_report"),
     Case("SAF-012", "minor", both(set_("AE", 4, "AESER", "N"), set_("AE", 4, "AESHOSP", "Y")), usubjid=usubjid(4),
          record="AESEQ=1"),
     # efficacy
@@ -281,13 +312,21 @@ CASES = [
                                   study_field("study.stage", "confirmatory")), name="surrogate"),
     Case("EFF-003", "major", drop("QS", 3, VISIT="WEEK 4"), usubjid=usubjid(3), domain="QS"),
     Case("EFF-004", "major", both(study_field("product.source", "autologous"), study_field("study.stage", "confirmatory"))),
+    Case("EFF-005", "info", lambda s: None, record="BY=SITE", domain="DM", name="clean_by_site"),
+    Case("EFF-005", "info", operator_effect, record="BY=OPERATOR", domain="EX", name="operator_effect"),
     # follow-up
     Case("FUP-001", "major", remove("SV"), domain="SV"),
     Case("FUP-001", "major", drop("SV", 2, SVEPOCH="FOLLOW-UP"), usubjid=usubjid(2), name="no_post_dose"),
-    Case("FUP-002", "major", study_field("study.followup.required_days", 365), usubjid=usubjid(1)),
+    Case("FUP-002", "major", lambda s: s.stop_follow_up(1, 300), usubjid=usubjid(1), name="completed_early"),
+    Case("FUP-002", "major", both(lambda s: s.stop_follow_up(1, 300),
+                                  study_field("study.followup.required_days", 365)), usubjid=usubjid(1),
+         name="declared_below_floor"),
     Case("FUP-002", "info", lambda s: None, name="clean"),
+    Case("FUP-002", "info", lambda s: s.stop_follow_up(1, 300, decod=None), usubjid=usubjid(1), name="ongoing"),
     Case("FUP-003", "major", drop_docs("LTFU_ICF_SIGNED"), usubjid=usubjid(6)),
     Case("FUP-004", "major", both(kid(4, 12), drop("VS", 4, VSTESTCD="HEIGHT", VISIT="WEEK 4")), usubjid=usubjid(4)),
+    Case("FUP-005", "major", lambda s: s.doc("LTFU_ICF_SIGNED")[0].update(DATE="2021-05-20"), usubjid=usubjid(6),
+         name="ltfu_consent_after_dose"),
     # concomitant medication
     Case("CON-001", "critical", remove("CM"), domain="CM"),
     Case("CON-001", "major", set_("CM", 1, "CMDECOD", None), usubjid=usubjid(1), record="CMSEQ=1"),
@@ -317,7 +356,7 @@ CASES = [
     Case("TRC-002", "critical", orphan_ae, usubjid="SCX-001-9999", record="AESEQ=7", domain="AE"),
     Case("TRC-002", "critical", orphan_doc, usubjid="SCX-001-5555", record="DOCID=D555", name="document"),
     Case("TRC-003", "major", set_("AE", 1, "AESTDTC", "03/05/2021"), usubjid=usubjid(1), record="AESEQ=1"),
-    Case("TRC-003", "major", set_("LB", 2, "LBDTC", "2023-05-01", LBSEQ=3), usubjid=usubjid(2), record="LBSEQ=3",
+    Case("TRC-003", "major", set_("LB", 2, "LBDTC", "2024-05-01", LBSEQ=3), usubjid=usubjid(2), record="LBSEQ=3",
          name="after_cutoff"),
     Case("TRC-003", "critical", lambda s: s.doc("ETHICS_APPROVAL", SITEID="01")[0].update(DATE="2021-03-01"),
          usubjid=usubjid(1), record="RFICDTC=2021-02-15", name="consent_before_ethics"),

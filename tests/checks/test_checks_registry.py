@@ -12,6 +12,7 @@ from workbench.findings import Element
 CATALOGUE = {
     "MAN-001": ("compliance_integrity", "major", "G-4.0"),
     "MAN-002": ("compliance_integrity", "minor/major", "G-4.0"),
+    "MAN-003": ("compliance_integrity", "minor/major", "四, 四（二）2"),
     "SCR-001": ("screening_enrollment_baseline", "critical", "G-4.1.2"),
     "SCR-002": ("screening_enrollment_baseline", "major", "G-4.1.2"),
     "SCR-003": ("screening_enrollment_baseline", "critical / major", "G-2.1.1, G-4.1.2"),
@@ -25,6 +26,7 @@ CATALOGUE = {
     "ADM-004": ("administration", "major / info", "G-2.2.2b"),
     "ADM-005": ("administration", "minor", "G-2.2.2b"),
     "ADM-006": ("administration", "info / major", "G-2.1.4a"),
+    "ADM-007": ("administration", "minor", "G-2.2.2"),
     "SAF-001": ("safety", "critical / major", "G-4.1.2"),
     "SAF-002": ("safety", "major", "G-4.1.2"),
     "SAF-003": ("safety", "major", "G-4.1.2"),
@@ -34,15 +36,19 @@ CATALOGUE = {
     "SAF-007": ("safety", "major", "G-4.1.2"),
     "SAF-008": ("safety", "major", "G-2.2.1"),
     "SAF-009": ("safety", "major", "G-2.1.3d"),
+    "SAF-010": ("safety", "major", "G-2.1.3c"),
+    "SAF-011": ("safety", "major", "G-4.2.1"),
     "SAF-012": ("safety", "minor", "G-4.1.2"),
     "EFF-001": ("efficacy", "major", "G-4.1.2"),
     "EFF-002": ("efficacy", "major", "G-2.3.2a"),
     "EFF-003": ("efficacy", "major", "G-4.1.2"),
     "EFF-004": ("efficacy", "major", "G-2.3.1"),
+    "EFF-005": ("efficacy", "info", "G-2.1.3b"),
     "FUP-001": ("follow_up", "major", "G-4.1.2"),
-    "FUP-002": ("follow_up", "major / info", "G-3.1b"),
+    "FUP-002": ("follow_up", "major / info", "G-3.1b, 三（一）"),
     "FUP-003": ("follow_up", "major", "G-3.1c"),
     "FUP-004": ("follow_up", "major", "G-3.1d"),
+    "FUP-005": ("follow_up", "major", "G-3.1c"),
     "CON-001": ("concomitant_medication", "critical / major", "G-4.1.2"),
     "CON-002": ("concomitant_medication", "major", "G-2.1.2b"),
     "CMC-001": ("process_quality", "critical", "G-4.1.1"),
@@ -70,7 +76,8 @@ def test_catalogue_is_registered():
 def test_check_metadata(check_id):
     spec = registry.get(check_id)
     assert isinstance(spec.element, Element)
-    assert re.fullmatch(r"G-\d[\w.]*(, G-\d[\w.]*)*", spec.clause), spec.clause
+    ref = r"(G-\d[\w.]*|[一二三四五六七八九十]+(（[一二三四五六七八九十]+）\d*)?)"   # a clause id, or a section (四（二）2)
+    assert re.fullmatch(rf"{ref}(, {ref})*", spec.clause), spec.clause
     assert spec.title_en.strip() and spec.title_zh.strip() and CJK.search(spec.title_zh)
     assert spec.severity.strip()
     assert spec.func.__doc__ and spec.func.__doc__.strip(), "a check needs a one-line docstring"

@@ -22,7 +22,18 @@ def test_valid_manifest():
     assert problems == []
     assert m.study.arms[1].is_control and not m.study.arms[0].is_control
     assert m.study.primary_endpoint.domain == "QS"
-    assert m.required_followup_days == 730  # MSC default, G-3.1b
+    assert m.study.followup.required_days is None and m.study.dlt.window_days is None   # not declared
+    assert m.next_stage is None
+
+
+def test_next_stage_and_undeclared_dlt():
+    m, problems = parse_manifest(GOOD + "next_stage: {dose: 3.0e6, dose_unit: cells/kg, frequency: {administrations: 2, "
+                                        "interval_days: 28}, population: adults}\n")
+    assert problems == []
+    assert (m.next_stage.dose, m.next_stage.dose_unit, m.next_stage.frequency.administrations,
+            m.next_stage.frequency.interval_days, m.next_stage.population) == (3.0e6, "cells/kg", 2, 28, "adults")
+    m, problems = parse_manifest(GOOD + "next_stage: {dose: -1, frequency: {administrations: 0}}\n")
+    assert {p.field for p in problems} == {"next_stage.dose", "next_stage.frequency.administrations"}
 
 
 def test_invalid_value_names_field_and_allowed_values_and_keeps_the_rest():

@@ -37,8 +37,13 @@ def test_expectations_cover_every_sample(expectations):
     assert tiers == {"fih-ipsc-parkinson": "T2", "rct-ucmsc-koa": "T4", "auto-msc-cirrhosis": "T3",
                      "safety-signal-agvhd": "T1", "gb18030-esc-amd": "T2", "defects-trace-cmc": "T0",
                      "bare-sdtm": "T0"}
-    for name in CLEAN[:3] + ["gb18030-esc-amd"]:
-        assert expectations[name]["planted_findings"] == []
+    planted = {name: [(f["check_id"], f["severity"]) for f in expectations[name]["planted_findings"]]
+               for name in CLEAN}
+    assert planted == {"fih-ipsc-parkinson": [], "rct-ucmsc-koa": [],
+                       "auto-msc-cirrhosis": [("EFF-005", "info")],                  # operator effect to review
+                       "safety-signal-agvhd": [("SAF-005", "major"), ("SAF-010", "major"), ("SAF-010", "major"),
+                                               ("ADM-007", "minor")],
+                       "gb18030-esc-amd": [("MAN-003", "major")]}                     # next stage above explored
 
 
 # --------------------------------------------------------------------------- design numbers
@@ -101,7 +106,11 @@ def test_agvhd_design(expectations, loaded):
     sub = loaded["safety-signal-agvhd"]
     assert "STOPPING_RULE_REVIEW" not in set(sub.documents["DOCTYPE"])
     assert "AEDLT" in sub.datasets["AE"].columns and "SUPPAE" not in sub.supp
-    assert [f["check_id"] for f in e["planted_findings"]] == ["SAF-005"]
+    assert [f["check_id"] for f in e["planted_findings"]] == ["SAF-005", "SAF-010", "SAF-010", "ADM-007"]
+    dlt = sub.m.study.dlt
+    assert dlt.window_days is None and dlt.target_rate is None and dlt.definition == "flag"   # ADM-007
+    pc = sub.datasets["PC"]
+    assert set(pc["PCTESTCD"]) == {"DONORDNA"} and (pc["PCSTRESC"] == "<LLOQ").any() and pc["PCSTRESN"].notna().any()
 
 
 def test_amd_design(expectations, loaded):
@@ -131,7 +140,8 @@ def test_defects_planted(expectations, loaded):
     got = {(f["check_id"], f["severity"]) for f in e["planted_findings"]}
     assert got == {("TRC-001", "critical"), ("TRC-004", "critical"), ("CMC-001", "critical"),
                    ("CMC-002", "critical"), ("CMC-003", "critical"), ("TRC-002", "critical"),
-                   ("TRC-003", "major"), ("SCR-003", "critical")}
+                   ("TRC-003", "major"), ("SCR-003", "critical"), ("SAF-011", "major"), ("FUP-005", "major"),
+                   ("MAN-003", "minor")}
     docs, dm, ae, ex = sub.documents, sub.datasets["DM"], sub.datasets["AE"], sub.datasets["EX"]
     by = {(f["check_id"], f.get("record") or f.get("usubjid")): f for f in e["planted_findings"]}
     for f in e["planted_findings"]:
@@ -163,6 +173,16 @@ def test_defects_planted(expectations, loaded):
         elif cid == "SCR-003":
             first = ex[ex["USUBJID"] == u]["EXSTDTC"].min()
             assert dm.set_index("USUBJID")["RFICDTC"][u] > first
+        elif cid == "SAF-011":
+            row = ae[(ae["USUBJID"] == u) & (ae["AESEQ"].astype(int) == int(rec.split("=")[1]))].iloc[0]
+            report = docs[(docs["DOCTYPE"] == "SAE_REPORT") & (docs["USUBJID"] == u)]
+            assert row["AESER"] == "Y" and (day(report["DATE"]) - day([row["AESTDTC"]])[0] == 6).all()
+        elif cid == "FUP-005":
+            doc = docs[docs["DOCID"] == rec.split("=")[1]].iloc[0]
+            assert doc["DOCTYPE"] == "LTFU_ICF_SIGNED" and doc["USUBJID"] == u
+            assert doc["DATE"] > ex[ex["USUBJID"] == u]["EXSTDTC"].min()
+        elif cid == "MAN-003":
+            assert sub.m.next_stage is None
     assert len(by) == len(e["planted_findings"])
     used = set(ex["EXLOT"].dropna())
     rt = sub.release_tests[sub.release_tests["LOTID"].isin(used)]
@@ -276,10 +296,22 @@ def test_clean_sample_passes_catalogue_reading(loaded, name):
     lc = pd.concat(last).groupby(level=0).max()
     fu = lc.reindex(first.index) - first
     withdrawn = set(disp.loc[disp["DSDECOD"] == "WITHDRAWAL BY SUBJECT", "USUBJID"])
-    short = set(fu[fu < m.required_followup_days].index) - dead_dm - withdrawn
+    ongoing = set(disp.loc[disp["DSDECOD"] == "ONGOING", "USUBJID"])     # still in follow-up at the cut-off
+    required = sub.study.parameters.required_followup_days
+    assert required == m.study.followup.required_days                     # declared at the guideline floor
+    short = set(fu[fu < required].index) - dead_dm - withdrawn - ongoing
     assert short == set(), sorted(short)[:3]
     ltfu = set(d["SV"].loc[d["SV"]["EPOCH"] == "LONG-TERM FOLLOW-UP", "USUBJID"])
-    assert ltfu <= set(docs.loc[docs["DOCTYPE"] == "LTFU_ICF_SIGNED", "USUBJID"])
+    ltfu_docs = docs[docs["DOCTYPE"] == "LTFU_ICF_SIGNED"]
+    assert ltfu <= set(ltfu_docs["USUBJID"])
+    # FUP-005: the long-term follow-up consent is signed before the first dose
+    assert (pd.Series(day(ltfu_docs["DATE"]), index=ltfu_docs["USUBJID"]) <= first.reindex(ltfu_docs["USUBJID"])).all()
+    # SAF-011: every serious AE has an SAE report dated within a day of its onset
+    rep = docs[docs["DOCTYPE"] == "SAE_REPORT"]
+    rep_days = pd.Series(day(rep["DATE"]), index=rep["USUBJID"])
+    for u, onset in zip(ae.loc[ae["AESER"] == "Y", "USUBJID"], day(ae.loc[ae["AESER"] == "Y", "AESTDTC"])):
+        got = rep_days[rep_days.index == u].to_numpy()
+        assert ((got >= onset) & (got <= onset + 1)).any(), (u, onset)
     # CON-001/002
     cm = d["CM"]
     assert cm[["CMTRT", "CMSTDTC", "CMDECOD"]].notna().all().all()
@@ -333,3 +365,25 @@ def test_clean_sample_passes_catalogue_reading(loaded, name):
         for c in [c for c in frame.columns if c.endswith("DTC")]:
             v = parse_dtc(frame[c]).hi
             assert not (v >= limit).any(), (dom, c)
+
+
+def test_koa_subjects_in_follow_up_at_the_cutoff_do_not_block_t4(expectations, generated):
+    """Guideline 三（一）: eight subjects still in follow-up at the cut-off are info remarks with their expected
+    completion date (first dose + 730 days), not major findings; the sample keeps tier T4."""
+    from workbench.review import run_review
+
+    e = expectations["rct-ucmsc-koa"]
+    ongoing = e["followup_ongoing_at_cutoff"]
+    review = run_review(generated / "rct-ucmsc-koa")
+    assert review.tier.proposed.value == "T4" and len(ongoing) == 8
+    fup = [f for f in review.findings if f.check_id == "FUP-002"]
+    assert not [f for f in fup if f.severity.value == "major"]
+    per_subject = {f.usubjid: f for f in fup if f.usubjid}
+    assert sorted(per_subject) == ongoing
+    sub = review.submission
+    for u, f in per_subject.items():
+        due = sub.study.first_dose.at[u, "FIRST_LO"] + 730
+        assert f"expected to complete on {np.datetime64(int(due), 'D')}" in f.message_en
+        assert "TS DCUTDTC 2023-10-11" in f.message_en and "预计于" in f.message_zh
+    t4 = review.tier.criterion("T4.follow_up")
+    assert t4.met and t4.values["meeting_requirement"] == 180 - 10 - 1 - 8   # withdrawn, died, still followed

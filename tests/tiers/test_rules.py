@@ -1,13 +1,13 @@
 """The rules file: shipped defaults, replacement files, validation messages, hash recorded."""
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
 from tierdata import classify, t4_analyses, t4_facts
 
 import workbench
+from workbench.rules import values_sha256
 from workbench.tiers import Rules, RulesError, load_rules
 
 SHIPPED = Path(workbench.__file__).parent / "rules" / "default.yaml"
@@ -16,7 +16,7 @@ SHIPPED = Path(workbench.__file__).parent / "rules" / "default.yaml"
 def test_shipped_rules_and_hash():
     r = load_rules(None)
     assert r.path == "default"
-    assert r.sha256 == hashlib.sha256(SHIPPED.read_bytes()).hexdigest()
+    assert r.sha256 == values_sha256(r.values())          # the thresholds in force, not the file's bytes
     assert load_rules("default").sha256 == r.sha256
     assert r.to_dict() == {"path": "default", "sha256": r.sha256}
     v = r.values()
@@ -43,7 +43,8 @@ def test_override_file_changes_outcome_and_hash_is_recorded(tmp_path):
     res = classify([], a, t4_facts(), rules)
     assert res.proposed.value == "T4"
     d = res.to_dict()
-    assert d["rules"] == {"path": str(f.resolve()), "sha256": hashlib.sha256(f.read_bytes()).hexdigest()}
+    assert d["rules"] == {"path": str(f.resolve()), "sha256": values_sha256(rules.values())}
+    assert d["rules"]["sha256"] != load_rules(None).sha256
     assert "≥ 50" in res.criterion("T4.safety_set_size").evidence_en
 
 
@@ -94,12 +95,12 @@ def test_missing_rules_file(tmp_path):
         load_rules(tmp_path / "nope.yaml")
 
 
-def test_empty_file_means_defaults_but_its_own_hash(tmp_path):
+def test_empty_file_means_defaults_and_their_hash(tmp_path):
     f = tmp_path / "empty.yaml"
     f.write_bytes(b"")
     r = load_rules(f)
     assert r.values() == load_rules(None).values()
-    assert r.sha256 == hashlib.sha256(b"").hexdigest() and r.path == str(f.resolve())
+    assert r.sha256 == load_rules(None).sha256 and r.path == str(f.resolve())
 
 
 def test_rules_are_immutable():

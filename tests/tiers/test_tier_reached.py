@@ -62,7 +62,8 @@ def test_t0_reached_when_nothing_else_applies(rules):
     assert r.decisive == ["T0.no_safety_data"]
     assert r.met("T0.no_safety_data") is True and r.met("T2.evaluable_safety") is False
     assert r.next_tier.value == "T2"
-    assert any("≥ 3 dosed subjects followed for the 28-day DLT window (now 2)" in n for n in r.next_tier_needs)
+    assert any("≥ 3 subjects dosed with the product (active arms) followed for the 28-day DLT window (now 2)" in n
+               for n in r.next_tier_needs)
 
 
 def test_t0_no_dosed_subjects(rules):
@@ -161,4 +162,4 @@ def test_window_follow_up_is_days_only(rules):
     a["follow_up"][0].update(dosed=8, followed_window=2)     # e.g. 6 of 8 died or stopped before day 28
     r = classify(f, a, facts, rules)
     assert r.met("T2.evaluable_safety") is False and r.proposed.value == "T0"
-    assert "2 dosed subjects followed ≥ 28 days < 3" in r.criterion("T2.evaluable_safety").evidence_en
+    assert "2 subjects dosed with the product followed ≥ 28 days < 3" in r.criterion("T2.evaluable_safety").evidence_en

@@ -28,8 +28,12 @@ from .dlt import DLTResult, MTDSelection, dlt_analysis, isotonic_estimates, pava
 from .efficacy import EfficacyResult, efficacy_analysis, one_sample, welch
 from .exposure import ExposureResult, exposure_analysis
 from .follow_up import FollowUpResult, follow_up_analysis
+from .durability import DurabilityResult, durability_analysis
+from .immunogenicity import ImmunogenicityResult, immunogenicity_analysis
 from .km import KMCurve, kaplan_meier
+from .persistence import PersistenceResult, persistence_analysis
 from .safety import SafetyResult, safety_analysis
+from .sites import SiteResult, site_analysis
 from .stopping_rules import StoppingRulesResult, stopping_rules_analysis
 from .timeline import TimelineResult, timeline_analysis
 from .trend import cochran_armitage, linear_slope
@@ -65,12 +69,22 @@ registry: Registry[AnalysisSpec] = Registry(
 # the built-ins, in the order they run and appear in review.json
 for _spec in (
     AnalysisSpec("exposure", exposure_analysis, "Exposure per arm", "各组暴露", ("G-4.1.2", "G-2.1.4a"), True),
-    AnalysisSpec("dlt", dlt_analysis, "DLT and MTD", "剂量限制性毒性与最大耐受剂量", ("G-2.2.2", "G-2.2.2c"), True),
+    AnalysisSpec("dlt", dlt_analysis, "DLT and MTD; doses and cohort sizes per level; range explored",
+                 "剂量限制性毒性与最大耐受剂量", ("G-2.2.2a", "G-2.2.2c"), True),
     AnalysisSpec("efficacy", efficacy_analysis, "Primary endpoint efficacy", "主要终点有效性", ("G-4.2.3", "G-2.3.2a"), True),
-    AnalysisSpec("safety", safety_analysis, "Safety overview, SOC/PT, KM, listings", "安全性", ("G-2.2.1", "G-4.2.1"), True),
+    AnalysisSpec("safety", safety_analysis, "Safety overview, SOC/PT, KM, late events, listings", "安全性",
+                 ("G-2.2.1", "G-2.3.2c", "G-4.2.1"), True),
     AnalysisSpec("stopping_rules", stopping_rules_analysis, "Stopping rules", "暂停/终止规则", ("G-2.1.3c",), True),
     AnalysisSpec("follow_up", follow_up_analysis, "Follow-up against the requirement", "随访", ("G-3.1b",), True),
     AnalysisSpec("cmc", cmc_analysis, "Process and quality by lot", "工艺与质量", ("G-4.1.1",), True),
+    AnalysisSpec("durability", durability_analysis, "Durability of the efficacy response over visits",
+                 "疗效随访视的持续性", ("G-2.3.2b", "G-3.1a"), True),
+    AnalysisSpec("immunogenicity", immunogenicity_analysis, "Immune response to the product (IS)",
+                 "对产品的免疫应答（IS）", ("G-2.3.2b", "G-2.2.1", "G-3.1a"), True),
+    AnalysisSpec("persistence", persistence_analysis, "Cell persistence and biodistribution (PC / PP)",
+                 "细胞体内存续与分布（PC / PP）", ("G-2.2.1", "G-3.1a"), True),
+    AnalysisSpec("sites", site_analysis, "Efficacy and adverse events by site and operator",
+                 "按研究中心和操作者的有效性与不良事件", ("G-2.1.3b",), True),
     AnalysisSpec("timeline", timeline_analysis, "Subject timelines", "受试者时间线", ("G-4.1.2",), True,
                  in_document=False),
 ):
@@ -116,6 +130,10 @@ class AnalysisResults:
     stopping_rules: StoppingRulesResult | None = None
     follow_up: FollowUpResult | None = None
     cmc: CMCResult | None = None
+    durability: DurabilityResult | None = None
+    immunogenicity: ImmunogenicityResult | None = None
+    persistence: PersistenceResult | None = None
+    sites: SiteResult | None = None
     timeline: TimelineResult | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
@@ -176,7 +194,10 @@ def run_analyses(sub: Submission, only: list[str] | None = None) -> AnalysisResu
     return res
 
 
-__all__ = ["AnalysisResults", "AnalysisSpec", "BUILTIN_NAMES", "registry", "CMCResult", "DLTResult", "EfficacyResult", "ExposureResult", "FollowUpResult",
+__all__ = ["AnalysisResults", "AnalysisSpec", "BUILTIN_NAMES", "registry", "CMCResult", "DLTResult",
+           "DurabilityResult", "EfficacyResult", "ExposureResult", "FollowUpResult", "ImmunogenicityResult",
+           "PersistenceResult", "SiteResult", "durability_analysis", "immunogenicity_analysis",
+           "persistence_analysis", "site_analysis",
            "KMCurve", "MTDSelection", "SafetyResult", "StoppingRulesResult", "TimelineResult",
            "UnknownAnalysisError", "clopper_pearson", "cochran_armitage", "get", "isotonic_estimates",
            "kaplan_meier", "linear_slope", "names", "newcombe_diff", "one_sample", "pava", "register",

@@ -58,6 +58,18 @@ REASONS: dict[str, tuple[str, str]] = {
     "no_release_tests": ("cmc/release_tests.csv is missing", "缺少 cmc/release_tests.csv"),
     "no_stopping_rules": ("no stopping rules declared in submission.yaml", "submission.yaml 未声明停止规则"),
     "no_first_dose": ("first dose dates are unknown: follow-up cannot be computed", "首次给药日期未知，无法计算随访时间"),
+    "single_site": ("one site and no operator recorded in EX: nothing to compare between sites or operators",
+                    "仅一个研究中心且 EX 未记录操作者：无可比较的中心或操作者"),
+    "no_is": ("no IS (immunogenicity) dataset: anti-product antibodies, HLA sensitisation and other immune "
+              "responses were not submitted (G-2.3.2b, G-3.1a)",
+              "无 IS（免疫原性）数据集：未提交抗产品抗体、HLA 致敏等免疫应答结果（G-2.3.2b、G-3.1a）"),
+    "no_is_results": ("IS holds no result that can be read as positive or negative", "IS 中无可判定阳性或阴性的结果"),
+    "no_persistence": ("no persistence or biodistribution results: no PC / PP dataset{declared} (cell survival, "
+                       "distribution and persistence, G-2.2.1, G-3.1a; a BIODISTRIBUTION_REPORT document may hold "
+                       "nonclinical data)", "无细胞存续或体内分布结果：无 PC / PP 数据集{declared}（细胞存活、分布和持续"
+                       "时间，G-2.2.1、G-3.1a；BIODISTRIBUTION_REPORT 文件可能含非临床数据）"),
+    "no_post_target": ("no assessment of the primary endpoint after the target visit {visit}: durability beyond it "
+                       "cannot be shown", "主要终点在目标访视 {visit} 之后无评估：无法显示其后疗效的持续性"),
 }
 
 

@@ -140,3 +140,38 @@ def linregress(x, y) -> LinregressResult:
         slope_stderr = np.sqrt((1 - r ** 2) * ssym / ssxm / df)
         intercept_stderr = slope_stderr * np.sqrt(ssxm + xmean ** 2)
     return LinregressResult(slope, intercept, r, prob, slope_stderr, intercept_stderr)
+
+
+def chi2_contingency(table) -> tuple[float, float, int, np.ndarray]:
+    """``scipy.stats.chi2_contingency(table, correction=False)``: Pearson's chi-square test of independence
+    (statistic, p-value, degrees of freedom, expected counts) for a 2-D table of counts with no empty row or column."""
+    obs = np.asarray(table, dtype=float)
+    expected = np.outer(obs.sum(axis=1), obs.sum(axis=0)) / obs.sum()
+    dof = int(expected.size - sum(expected.shape) + expected.ndim - 1)
+    if dof == 0:
+        return 0.0, 1.0, 0, expected
+    stat = float(np.sum((obs - expected) ** 2 / expected))
+    return stat, float(special.chdtrc(dof, stat)), dof, expected
+
+
+def nested_f_test(y, reduced, full) -> tuple[float, float, int, int] | None:
+    """F-test of the columns ``full`` adds to ``reduced`` (two design matrices with an intercept) in an OLS of ``y``:
+    F = ((RSS_r − RSS_f) / (df_r − df_f)) / (RSS_f / df_f). For a factor added to a main-effects model this is the
+    Type II ANOVA F-test of ``statsmodels`` ``anova_lm(ols(...).fit(), typ=2)`` for that factor. Returns
+    (F, p, numerator df, denominator df), or None when it cannot be computed (no residual degrees of freedom,
+    nothing added, a perfect fit)."""
+    y = np.asarray(y, dtype=float)
+    xr, xf = np.asarray(reduced, dtype=float), np.asarray(full, dtype=float)
+
+    def fit(x):
+        beta, _, rank, _ = np.linalg.lstsq(x, y, rcond=None)
+        resid = y - x @ beta
+        return float(resid @ resid), int(rank)
+
+    rss_r, rank_r = fit(xr)
+    rss_f, rank_f = fit(xf)
+    df_num, df_den = rank_f - rank_r, len(y) - rank_f
+    if df_num <= 0 or df_den <= 0 or rss_f <= 0:
+        return None
+    f = ((rss_r - rss_f) / df_num) / (rss_f / df_den)
+    return float(f), float(special.fdtrc(df_num, df_den, f)), df_num, df_den

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..submission import Submission
+from ..units import normalise_dose_unit
 from . import _stats
 from ._common import arm_table, clopper_pearson, fnum, frame_records, reason, seq_values
 from .trend import cochran_armitage
@@ -152,6 +153,10 @@ class DLTResult:
     notes: list[dict] = field(default_factory=list)
     reason_code: str | None = None
     reason_fmt: dict = field(default_factory=dict)
+    overrides: list[dict] = field(default_factory=list)   # sponsor DLT values replaced by the reviewer's rules
+    defaults: list[dict] = field(default_factory=list)    # DLT values not declared: the rules' defaults used
+    lowest_dose_explored: float | None = None
+    next_stage: dict | None = None                        # proposed next-stage dose against the explored range
 
     def to_dict(self) -> dict:
         levels = []
@@ -167,7 +172,8 @@ class DLTResult:
                 "mtd_reason_code": mr["reason_code"],
                 "all_doses_too_toxic": self.all_doses_too_toxic,
                 "highest_dose_explored": self.highest_dose_explored, "highest_dose_unit": self.highest_dose_unit,
-                "above_explored": list(self.above_explored),
+                "above_explored": list(self.above_explored), "lowest_dose_explored": self.lowest_dose_explored,
+                "next_stage": self.next_stage, "overrides": list(self.overrides), "defaults": list(self.defaults),
                 "events": frame_records(self.events, {"USUBJID": "usubjid", "ARM": "arm", "AESEQ": "aeseq",
                                                       "AEDECOD": "aedecod", "ONSET_DAY": "onset_day",
                                                       "GRADE": "grade"}),
@@ -175,25 +181,26 @@ class DLTResult:
 
 
 def dlt_events(sub: Submission) -> tuple[pd.DataFrame, str]:
-    """AE records that are DLTs under the manifest definition, and the definition actually used."""
-    cfg = sub.m.study.dlt
+    """AE records that are DLTs under the definition in force (``sub.study.parameters``), and the definition
+    actually used."""
+    p = sub.study.parameters
     ae = sub.study.adverse_events
     if len(ae) == 0:
-        return ae, cfg.definition
-    used = cfg.definition
-    if cfg.definition == "flag" and "AEDLT" not in ae.columns:
+        return ae, p.dlt_definition
+    used = p.dlt_definition
+    if used == "flag" and "AEDLT" not in ae.columns:
         used = "grade"
     if used == "flag":
         hit = ae["DLT"] & ae["DOSED"]
     else:
-        hit = (ae["TEAE"] & ae["RELATED"] & (ae["GRADE"] >= cfg.min_grade)
-               & (ae["ONSET_DAY"] <= cfg.window_days))
+        hit = (ae["TEAE"] & ae["RELATED"] & (ae["GRADE"] >= p.dlt_min_grade)
+               & (ae["ONSET_DAY"] <= p.dlt_window_days))
     return ae[hit.fillna(False).astype(bool)], used
 
 
 def _subject_dlt_table(sub: Submission, dlt_subjects: set) -> pd.DataFrame:
     """Dosed subjects with ARM, follow-up days, DLT flag and evaluability."""
-    window = sub.m.study.dlt.window_days
+    window = sub.study.parameters.dlt_window_days
     subj = sub.study.subjects
     dosed = sorted(sub.study.dosed)
     fu = sub.study.follow_up_days
@@ -208,12 +215,12 @@ def _subject_dlt_table(sub: Submission, dlt_subjects: set) -> pd.DataFrame:
 
 def dlt_analysis(sub: Submission) -> DLTResult:
     """DLT-evaluable subjects and DLTs per active dose level, Clopper–Pearson CIs, isotonic estimates, BOIN MTD."""
-    cfg = sub.m.study.dlt
+    cfg = sub.study.parameters
     arms = arm_table(sub)
     notes: list[dict] = []
     events, used = dlt_events(sub)
-    if used != cfg.definition:
-        notes.append(reason("dlt_flag_missing", min_grade=cfg.min_grade, window=cfg.window_days))
+    if used != cfg.dlt_definition:
+        notes.append(reason("dlt_flag_missing", min_grade=cfg.dlt_min_grade, window=cfg.dlt_window_days))
     dlt_subjects = set(events["USUBJID"].dropna()) if len(events) else set()
     t = _subject_dlt_table(sub, dlt_subjects)
     active = arms[~arms["CONTROL"]] if len(arms) else arms
@@ -235,8 +242,10 @@ def dlt_analysis(sub: Submission) -> DLTResult:
     if "AESEQ" in ev_table.columns:
         ev_table["AESEQ"] = seq_values(ev_table["AESEQ"])
 
-    result = DLTResult(cfg.target_rate, cfg.window_days, cfg.definition, used, cfg.min_grade, levels, None,
-                       None, False, None, None, [], ev_table, notes=notes)
+    result = DLTResult(cfg.dlt_target_rate, cfg.dlt_window_days, cfg.dlt_definition, used, cfg.dlt_min_grade, levels,
+                       None, None, False, None, None, [], ev_table, notes=notes,
+                       overrides=[o.to_dict() for o in cfg.overrides if o.field.startswith("study.dlt.")],
+                       defaults=[d.to_dict() for d in cfg.defaults if d.field.startswith("study.dlt.")])
     if sub.domain("AE") is None:
         notes.append(reason("no_ae"))
     if levels.empty:
@@ -253,14 +262,14 @@ def dlt_analysis(sub: Submission) -> DLTResult:
         n = ordered["N"].to_numpy(dtype=float)
         y = ordered["N_DLT"].to_numpy(dtype=float)
         levels.loc[ordered.index, "ISOTONIC"] = isotonic_estimates(n, y)
-        levels.loc[ordered.index, "P_OVERDOSE"] = np.where(n > 0, overdose_probability(n, y, cfg.target_rate),
+        levels.loc[ordered.index, "P_OVERDOSE"] = np.where(n > 0, overdose_probability(n, y, cfg.dlt_target_rate),
                                                            np.nan)
     if len(ordered) == 0 or ordered["N"].sum() == 0:
         result.mtd_reason_code = "no_evaluable"
     elif sub.domain("AE") is None:
         result.mtd_reason_code = "no_ae"
     else:
-        sel = select_mtd(n, y, cfg.target_rate)
+        sel = select_mtd(n, y, cfg.dlt_target_rate)
         levels.loc[ordered.index, "ELIMINATED"] = list(sel.eliminated)
         result.all_doses_too_toxic = sel.all_too_toxic
         design = sub.m.study.design
@@ -285,8 +294,31 @@ def dlt_analysis(sub: Submission) -> DLTResult:
         above = levels[known & levels["ARM"].isin(manifest_arms) & (levels["DOSE"] > top["DOSE"])
                        & (levels["DOSE_UNIT"].fillna("") == (top["DOSE_UNIT"] or ""))]
         result.above_explored = above["ARM"].tolist()
+        result.lowest_dose_explored = fnum(explored["DOSE"].min())
+    result.next_stage = next_stage_dose(sub, result)
     result.trend = dlt_trend(sub, t, arms)
     return result
+
+
+def next_stage_dose(sub: Submission, result: DLTResult) -> dict | None:
+    """The proposed next-stage dose (submission.yaml ``next_stage``) against the doses explored (G-2.2.2c): dose
+    and unit as declared, normalised, and whether it is above (or below) the explored range; None when no
+    next-stage dose is declared."""
+    ns = sub.m.next_stage
+    if ns is None or ns.dose is None:
+        return None
+    norm = normalise_dose_unit(ns.dose_unit) if ns.dose_unit else None
+    dose = ns.dose * norm[0] if norm else None
+    unit = norm[1] if norm else None
+    out = {"dose": fnum(ns.dose), "dose_unit": ns.dose_unit, "dose_normalised": fnum(dose), "unit_normalised": unit,
+           "highest_dose_explored": result.highest_dose_explored, "lowest_dose_explored": result.lowest_dose_explored,
+           "explored_unit": result.highest_dose_unit, "comparable": False, "above_explored": None,
+           "below_explored": None}
+    if dose is None or result.highest_dose_explored is None or unit != result.highest_dose_unit:
+        return out
+    out.update(comparable=True, above_explored=bool(dose > result.highest_dose_explored * (1 + 1e-9)),
+               below_explored=bool(dose < result.lowest_dose_explored * (1 - 1e-9)))
+    return out
 
 
 def dlt_trend(sub: Submission, t: pd.DataFrame, arms: pd.DataFrame) -> dict | None:

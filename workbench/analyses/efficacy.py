@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..dates import DateIntervals, on_or_after
 from ..columns import coded, col, dates, norm_col, norm_in
+from ..memo import memo
 from ..submission import Submission
 from ..units import to_number
 from . import _stats
@@ -68,21 +69,28 @@ def favourable(ci_low, ci_high, better: str) -> bool | None:
 
 # --------------------------------------------------------------------------- records
 
-def endpoint_values(sub: Submission) -> tuple[pd.DataFrame, dict | None]:
-    """Per dosed subject: BASELINE, TARGET, CHANGE of the primary endpoint (and a reason when not computable)."""
+RECORD_COLUMNS = ["USUBJID", "VALUE", "BLFL", "VISIT", "VISITNUM", "LO", "HI", "ORDER", "PRE", "POST"]
+
+
+@memo
+def endpoint_records(sub: Submission) -> tuple[pd.DataFrame, pd.Series, dict | None]:
+    """The primary endpoint's records of dosed subjects with a numeric value (VALUE, BLFL, VISIT, VISITNUM, date
+    bounds LO/HI, PRE / POST: certainly on or before / on or after the first dose), sorted by subject and date;
+    the baseline per subject (``--BLFL='Y'``, else the last record on or before the first dose); and a reason
+    when there are none. Shared by the efficacy and durability analyses."""
     pe = sub.m.study.primary_endpoint
-    cols = ["USUBJID", "ARM", "BASELINE", "TARGET", "CHANGE"]
-    empty = pd.DataFrame(columns=cols)
+    empty = pd.DataFrame(columns=RECORD_COLUMNS)
+    none = pd.Series(dtype=float)
     if pe is None:
-        return empty, reason("no_endpoint")
+        return empty, none, reason("no_endpoint")
     dom = pe.domain
     df = sub.domain(dom)
     if df is None or "USUBJID" not in df.columns:
-        return empty, reason("no_endpoint_domain", domain=dom)
+        return empty, none, reason("no_endpoint_domain", domain=dom)
     tvar = f"{dom}TESTCD"
     mask = norm_in(sub, dom, tvar, {pe.testcd})
     if not mask.any():
-        return empty, reason("no_endpoint_records", domain=dom, testcd_var=tvar, testcd=pe.testcd)
+        return empty, none, reason("no_endpoint_records", domain=dom, testcd_var=tvar, testcd=pe.testcd)
     rows = np.flatnonzero(mask)
     value = to_number(col(df, f"{dom}STRESN").iloc[rows])
     value = value.where(value.notna(), to_number(col(df, f"{dom}ORRES").iloc[rows])).to_numpy(dtype=float)
@@ -99,6 +107,7 @@ def endpoint_values(sub: Submission) -> tuple[pd.DataFrame, dict | None]:
                       "VALUE": value[keep],
                       "BLFL": pd.Series(norm_col(sub, dom, f"{dom}BLFL").to_numpy()[kept], dtype=object),
                       "VISIT": pd.Series(norm_col(sub, dom, "VISIT").to_numpy()[kept], dtype=object),
+                      "VISITNUM": to_number(col(df, "VISITNUM").iloc[kept]).to_numpy(dtype=float),
                       "LO": d.lo[kept], "HI": d.hi[kept], "ORDER": np.flatnonzero(keep)})
     fd = sub.study.first_dose
     if len(fd):
@@ -117,7 +126,16 @@ def endpoint_values(sub: Submission) -> tuple[pd.DataFrame, dict | None]:
 
     flagged = r[r["BLFL"] == "Y"].groupby("USUBJID")["VALUE"].last()
     pre = r[r["PRE"]].groupby("USUBJID")["VALUE"].last()
-    baseline = flagged.combine_first(pre)
+    return r[RECORD_COLUMNS], flagged.combine_first(pre), None
+
+
+def endpoint_values(sub: Submission) -> tuple[pd.DataFrame, dict | None]:
+    """Per dosed subject: BASELINE, TARGET, CHANGE of the primary endpoint (and a reason when not computable)."""
+    pe = sub.m.study.primary_endpoint
+    cols = ["USUBJID", "ARM", "BASELINE", "TARGET", "CHANGE"]
+    r, baseline, why = endpoint_records(sub)
+    if why is not None:
+        return pd.DataFrame(columns=cols), why
     notes = None
     if pe.visit:
         tgt = r[r["VISIT"] == pe.visit.strip().upper()]

@@ -15,8 +15,9 @@ from ._common import arm_table, fnum, pct, reason
 def subject_follow_up(sub: Submission) -> pd.DataFrame:
     """One row per dosed subject: ARM, DAYS (last contact − first dose), MET (≥ required), DIED, WITHDREW
     (discontinued before the requirement), WINDOW (followed ≥ DLT window), LTFU."""
-    required = sub.m.required_followup_days
-    window = sub.m.study.dlt.window_days
+    params = sub.study.parameters
+    required = params.required_followup_days
+    window = params.dlt_window_days
     model = sub.study
     subj = model.subjects
     dosed = sorted(model.dosed)
@@ -68,6 +69,10 @@ class FollowUpResult:
     subjects: pd.DataFrame
     reason_code: str | None = None
     notes: list[dict] = field(default_factory=list)
+    required_declared: int | None = None      # submission.yaml followup.required_days (None: not declared)
+    required_source: str = ""                 # where required_days comes from, in words
+    required_source_zh: str = ""
+    overrides: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> list[dict]:
         """review.json ``analyses.follow_up``: one row per arm (review-output.md), each also carrying the
@@ -80,7 +85,9 @@ class FollowUpResult:
 
     def summary_dict(self) -> dict:
         """review.json ``analyses.follow_up_summary``: requirement, window, all dosed subjects, reason, notes."""
-        return {"required_days": self.required_days, "window_days": self.window_days, "total": self.total,
+        return {"required_days": self.required_days, "window_days": self.window_days,
+                "required_days_declared": self.required_declared, "required_source": self.required_source,
+                "required_source_zh": self.required_source_zh, "overrides": self.overrides, "total": self.total,
                 **reason(self.reason_code), "notes": self.notes}
 
     def reason_dict(self) -> dict | None:
@@ -131,6 +138,10 @@ def follow_up_analysis(sub: Submission) -> FollowUpResult:
     total = _summary("ALL", None, t)
     if code == "no_ex":
         total = {k: (None if isinstance(v, (int, float)) and k != "control" else v) for k, v in total.items()}
-    res = FollowUpResult(sub.m.required_followup_days, sub.m.study.dlt.window_days, pd.DataFrame(rows, columns=cols),
-                         total, t, code)
+    p = sub.study.parameters
+    src_en, src_zh = p.followup_source()
+    o = p.override("study.followup.required_days")
+    res = FollowUpResult(p.required_followup_days, p.dlt_window_days, pd.DataFrame(rows, columns=cols),
+                         total, t, code, required_declared=p.followup_declared, required_source=src_en,
+                         required_source_zh=src_zh, overrides=[o.to_dict()] if o else [])
     return res

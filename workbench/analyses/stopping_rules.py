@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..study.stopping import stopping_rules
 from ..submission import Submission
 from ._common import reason
@@ -15,7 +17,15 @@ class StoppingRulesResult:
 
     def to_dict(self) -> list[dict]:
         keys = ("id", "description", "met", "max_subjects", "threshold", "scope", "by_cohort", "subjects")
-        return [{k: r.get(k) for k in keys} for r in self.rules]
+        out = []
+        for r in self.rules:
+            row = {k: r.get(k) for k in keys}
+            ev = r.get("met_event")   # the event that reached the threshold (SAF-010 reads its day)
+            row["met_event"] = None if ev is None else {
+                "on": str(np.datetime64(int(ev["day"]), "D")), "cohort": ev["cohort"], "usubjid": ev["usubjid"],
+                "aeseq": ev["aeseq"], "term": ev["term"]}
+            out.append(row)
+        return out
 
     def reason_dict(self) -> dict | None:
         return reason(self.reason_code) if self.reason_code else None

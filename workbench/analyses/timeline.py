@@ -80,4 +80,4 @@ def timeline_analysis(sub: Submission) -> TimelineResult:
                                "FATAL": te["FATAL"].to_numpy(dtype=bool), "DLT": te["DLT"].to_numpy(dtype=bool)})
     else:
         events = pd.DataFrame(columns=cols)
-    return TimelineResult(sub.m.required_followup_days, t, doses, events[cols])
+    return TimelineResult(sub.study.parameters.required_followup_days, t, doses, events[cols])

@@ -1,4 +1,4 @@
-"""Administration method (G-4.1.2, G-4.1.1, G-2.2.2b, G-2.1.4a): ADM-001 .. ADM-006."""
+"""Administration method (G-4.1.2, G-4.1.1, G-2.2.2, G-2.2.2b, G-2.1.4a): ADM-001 .. ADM-007."""
 from __future__ import annotations
 
 import numpy as np
@@ -243,4 +243,35 @@ def never_treated(sub, out):
     for u in sorted(set(never) - set(d["USUBJID"])):
         out.add("major", f"Subject {u} was enrolled but never treated, and DS gives no reason",
                 f"受试者 {u} 已入组但未接受治疗，DS 中未记录原因", domain="DS", usubjid=u)
+    return None
+
+
+DLT_FIELDS = {"study.dlt.definition": ("definition", "定义"), "study.dlt.window_days": ("window", "观察期"),
+              "study.dlt.target_rate": ("target rate", "目标发生率"), "study.dlt.min_grade": ("grade threshold", "分级阈值")}
+
+
+@check("ADM-007", A, "minor", "G-2.2.2", "DLT definition, window and target declared for a dose escalation",
+       "剂量递增研究已申报 DLT 定义、观察期和目标发生率")
+def dlt_declared(sub, out):
+    """A dose-escalation study whose submission.yaml does not declare the DLT definition, window or target rate
+    (the grade threshold too, under the grade definition): the rules' defaults are used, and named."""
+    design = sub.study.design.value("design")
+    if design != "dose_escalation":
+        return NotApplicable(f"not a dose-escalation study (design {design or 'not declared'})",
+                             f"非剂量递增研究（设计：{design or '未申报'}）")
+    p = sub.study.parameters
+    used = [d for d in p.defaults if d.field in DLT_FIELDS
+            and (d.field != "study.dlt.min_grade" or p.dlt_definition == "grade")]
+    if not used:
+        return None
+    en = ", ".join(f"{DLT_FIELDS[d.field][0]} {d.value}{' days' if d.field.endswith('window_days') else ''} "
+                   f"(rules {d.rule})" for d in used)
+    zh = "、".join(f"{DLT_FIELDS[d.field][1]} {d.value}{' 天' if d.field.endswith('window_days') else ''}"
+                   f"（审评规则 {d.rule}）" for d in used)
+    names = [DLT_FIELDS[d.field][0] for d in used]
+    names_en = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    out.add("minor", f"Dose-escalation study without a declared DLT {names_en} "
+                     f"in submission.yaml (study.dlt): the DLT and MTD analyses use the reviewer's defaults: {en}",
+            f"剂量递增研究未在 submission.yaml（study.dlt）中申报 DLT {'、'.join(DLT_FIELDS[d.field][1] for d in used)}："
+            f"DLT 与 MTD 分析采用审评规则默认值：{zh}", record="FIELD=study.dlt")
     return None

@@ -1,3 +1,3 @@
 """Importing this module registers every catalogue check (check-catalogue.md), one module per element."""
 from . import (administration, compliance, conmed, efficacy, follow_up, manifest, process_quality,  # noqa: F401
-               safety, screening)
+               safety, safety_reporting, screening)

@@ -20,6 +20,7 @@ from .helpers import (
     map_distinct,
     norm,
     rec_key,
+    today,
 )
 from .registry import NotApplicable, check
 
@@ -189,10 +190,13 @@ def date_plausibility(sub, out):
             _date_problems(out, dom, dom, var, df[var], d, _keys(df, dom), u, cut)
     docs = doc_index(sub)
     if docs is not None and "DATE" in docs.columns:
+        # documents are written after the data cut-off (the CSR, the last monitoring report): only a future
+        # date is implausible for them
+        now_cut = today()
         d = parse_dtc(docs["DATE"])
         ids_ = ("DOCID=" + col(docs, "DOCID").astype(str)).tolist()
         _date_problems(out, "documents/index.csv", None, "DATE", docs["DATE"], d, lambda pos: [ids_[i] for i in pos],
-                       None, cut)
+                       None, now_cut)
     if sub.batches is not None and "MFGDT" in sub.batches.columns:
         b = sub.batches
         d = parse_dtc(b["MFGDT"])

@@ -1,4 +1,4 @@
-"""Efficacy evaluation (G-4.1.2, G-2.3.1, G-2.3.2a): EFF-001 .. EFF-004."""
+"""Efficacy evaluation (G-4.1.2, G-2.3.1, G-2.3.2a, G-2.1.3b): EFF-001 .. EFF-005."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +7,7 @@ import pandas as pd
 from ..dates import on_or_after
 from ..findings import Element
 from ..units import to_number
-from .helpers import col, dates, first_dose_of, norm_in, pct, yes
+from .helpers import col, dates, first_dose_of, listing, norm_in, num, pct, yes
 from .registry import NotApplicable, check
 
 E = Element.EFFICACY
@@ -131,4 +131,57 @@ def independent_review(sub, out):
                      "(or sensitivity analyses) declared",
             f"自体来源产品的确证性研究，盲法为“{blind}”，且未设立独立评审委员会（或敏感性分析）",
             record="FIELD=study.independent_review_committee")
+    return None
+
+
+_OUTCOMES = {"efficacy": ("change from baseline in {ep}", "{ep} 较基线变化"),
+             "any_teae": ("subjects with a TEAE", "发生 TEAE 的受试者比例"),
+             "related_teae": ("subjects with a related TEAE", "发生相关 TEAE 的受试者比例")}
+
+
+def _group_text(g, ep: str, threshold: float) -> tuple[str, str, bool]:
+    """One line per outcome: the value per group and the heterogeneity test."""
+    en, zh = [], []
+    for key, t in g.tests.items():
+        what_en, what_zh = (s.format(ep=ep or "the primary endpoint") for s in _OUTCOMES[key])
+        if key == "efficacy":
+            vals = [f"{r.GROUP} {num(r.EFF_MEAN)} (n {r.EFF_N})" for r in g.rows.itertuples() if r.EFF_N]
+        else:
+            col_, pct_ = ("TEAE", "TEAE_PCT") if key == "any_teae" else ("RELATED", "RELATED_PCT")
+            vals = [f"{r.GROUP} {getattr(r, col_)}/{r.DOSED} ({num(getattr(r, pct_))}%)" for r in g.rows.itertuples()]
+        p = t.get("p_value")
+        if p is None:
+            test_en, test_zh = f"not tested ({t.get('note', '')})", f"未检验（{t.get('note_zh', '')}）"
+        else:
+            flag_en = f"{g.by} effect, p < {threshold:g}" if t["heterogeneous"] else f"no {g.by} effect at p < {threshold:g}"
+            flag_zh = (f"存在{'中心' if g.by == 'site' else '操作者'}效应，p < {threshold:g}" if t["heterogeneous"]
+                       else f"在 p < {threshold:g} 水平无{'中心' if g.by == 'site' else '操作者'}效应")
+            note, note_zh = (f"; {t['note']}", f"；{t['note_zh']}") if t.get("note") else ("", "")
+            test_en, test_zh = (f"p = {p:.3g}, {t['method']}{note}: {flag_en}",
+                                f"p = {p:.3g}，{t['method_zh']}{note_zh}：{flag_zh}")
+        en.append(f"{what_en}: {listing(vals, 12)}; {test_en}")
+        zh.append(f"{what_zh}：{listing(vals, 12, sep='、')}；{test_zh}")
+    return "; ".join(en), "；".join(zh), bool(g.effect)
+
+
+@check("EFF-005", E, "info", "G-2.1.3b", "Efficacy and adverse events by site and operator",
+       "按研究中心和操作者的有效性与不良事件")
+def site_heterogeneity(sub, out):
+    """Efficacy and AE rates by site (and by operator where EX records one), each with a heterogeneity test; a site
+    or operator effect is named for the reviewer (analysis ``sites``)."""
+    from ..analyses.sites import site_analysis
+
+    res = site_analysis(sub)
+    if not res.groups:
+        why = res.reason_dict() or {"reason": "nothing to compare", "reason_zh": "无可比较的分组"}
+        return NotApplicable(why["reason"], why["reason_zh"])
+    for g in res.groups:
+        en, zh, effect = _group_text(g, res.endpoint, res.threshold_p)
+        who_en = f"{len(g.rows)} sites (DM.SITEID)" if g.by == "site" else f"{len(g.rows)} operators (EX.{g.variable})"
+        who_zh = f"{len(g.rows)} 个研究中心（DM.SITEID）" if g.by == "site" else f"{len(g.rows)} 名操作者（EX.{g.variable}）"
+        lead_en = (f"{g.by.capitalize()} effect to review" if effect else f"No {g.by} effect") + f" across {who_en}"
+        lead_zh = (f"{'研究中心' if g.by == 'site' else '操作者'}间存在差异，需关注" if effect else
+                   f"{'研究中心' if g.by == 'site' else '操作者'}间无明显差异") + f"（{who_zh}）"
+        out.add("info", f"{lead_en} (G-2.1.3b): {en}", f"{lead_zh}（G-2.1.3b）：{zh}",
+                domain="EX" if g.by == "operator" else "DM", record=f"BY={g.by.upper()}")
     return None

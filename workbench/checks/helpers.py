@@ -22,7 +22,8 @@ from ..columns import (
     present_in,
     subject_codes,
 )
-from ..dates import DateIntervals, today_day
+from .. import dates as _dates
+from ..dates import DateIntervals
 from ..memo import memo
 from ..study.events import yes
 from ..submission import Submission
@@ -122,7 +123,13 @@ def cutoff(sub: Submission) -> tuple[float, str, str]:
     if day is not None:
         txt = day_text(day)
         return day, f"the data cut-off (TS DCUTDTC {txt})", f"数据截止日期（TS DCUTDTC {txt}）"
-    day = today_day()
+    return today()
+
+
+def today() -> tuple[float, str, str]:
+    """Today as a day number, with its wording (en, zh). Read through :mod:`workbench.dates` at call time, so that
+    a pinned "today" (tests, goldens) is seen here too."""
+    day = _dates.today_day()
     return day, f"today ({day_text(day)})", f"今天（{day_text(day)}）"
 
 
@@ -319,4 +326,4 @@ __all__ = ["MAX_PER_COLUMN", "NotApplicable", "administered_lots", "coded", "col
            "contains", "cutoff", "dates", "day_text", "doc_index", "docs_of", "examples", "first_dose_of", "ids",
            "listing", "lot_subject", "map_distinct", "map_text", "need", "need_dm", "norm", "norm_col", "norm_in",
            "norm_site", "norm_uniques", "norm_value", "num", "pct", "per_subject", "per_subject_min", "present", "present_in", "rec_key",
-           "required_fields", "subject_codes", "subject_intervals", "yes"]
+           "required_fields", "subject_codes", "subject_intervals", "today", "yes"]

@@ -4,14 +4,17 @@ with (analyses.md "Common definitions"); typed, validated, hashed.
 The shipped ``workbench/rules/default.yaml`` holds every default. A replacement
 file (``--rules FILE``) may give only the keys it changes; the rest keep the
 shipped values; the values it gives under ``vocabularies`` and ``mentions`` are
-added to the shipped ones. Unknown keys and invalid values raise :class:`RulesError`
-naming the key and the file. ``Rules.sha256`` is the SHA-256 of the bytes of the
-file in force (the shipped file for ``path == "default"``).
+added to the shipped ones, and the cell types it gives under ``followup_floor_days``
+replace those cell types only. Unknown keys and invalid values raise :class:`RulesError`
+naming the key and the file. ``Rules.sha256`` is the SHA-256 of the thresholds in force
+(canonical JSON of :meth:`Rules.values`): two files that say the same thing have the same
+hash, and a file that only restates the shipped values hashes as the shipped rules.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 from importlib import resources
 from pathlib import Path
@@ -21,7 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from ..enums import ElementKey, SeverityKey
-from ..manifest import Design, EndpointType, Stage
+from ..manifest import CellType, Design, EndpointType, Stage
 
 DEFAULT_RULES_NAME = "default"
 MAX_RULES_BYTES = 1_000_000
@@ -48,6 +51,25 @@ class RulesError(ValueError):
         return self.keys[0] if self.keys else None
 
 
+class FollowUpFloors(BaseModel):
+    """Minimum follow-up (days after the first dose) by the product's cell type (G-3.1b)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    MSC: int = Field(ge=1)
+    ESC_DERIVED: int = Field(ge=1)
+    IPSC_DERIVED: int = Field(ge=1)
+    HSC: int = Field(ge=1)
+    NSC: int = Field(ge=1)
+    OTHER: int = Field(ge=1)
+    not_declared: int = Field(ge=1)
+
+    def of(self, cell_type: CellType | None) -> tuple[int, str]:
+        """(floor, the name it is keyed by) for a cell type (None: not declared)."""
+        key = cell_type if cell_type in type(self).model_fields else "not_declared"
+        return getattr(self, key), key
+
+
 class Rules(BaseModel):
     """Thresholds of the tier classifier. Build with :func:`load_rules`; see docs/tiers.md for each key."""
 
@@ -69,7 +91,18 @@ class Rules(BaseModel):
     t3_min_dosed: int = Field(ge=1)
     t3_window_share: float = Field(ge=0, le=1, allow_inf_nan=False)
     t2_min_evaluable: int = Field(ge=1)
+    followup_floor_days: FollowUpFloors
+    gene_modified_floor_days: int = Field(ge=1)
     default_window_days: int = Field(ge=1)
+    min_window_days: int = Field(ge=1)
+    default_dlt_target_rate: float = Field(gt=0, lt=1, allow_inf_nan=False)
+    max_dlt_target_rate: float = Field(gt=0, lt=1, allow_inf_nan=False)
+    default_dlt_definition: Literal["flag", "grade"]
+    default_dlt_min_grade: int = Field(ge=1, le=5)
+    max_dlt_min_grade: int = Field(ge=1, le=5)
+    stopping_rule_max_threshold: int | None = Field(None, ge=1)
+    sae_report_days: int = Field(ge=0)
+    site_heterogeneity_p: float = Field(gt=0, le=1, allow_inf_nan=False)
     vocabularies: dict[str, dict[str, list[str]]]
     mentions: dict[str, list[str]]
 
@@ -84,7 +117,10 @@ class Rules(BaseModel):
 
     @property
     def sha256(self) -> str:
-        """SHA-256 (hex) of the bytes of the rules file in force."""
+        """SHA-256 (hex) of the thresholds in force: canonical JSON (sorted keys, no spaces, UTF-8) of
+        :meth:`values`."""
+        if not self._sha256:
+            self._sha256 = values_sha256(self.values())
         return self._sha256
 
     def to_dict(self) -> dict:
@@ -103,6 +139,12 @@ class Rules(BaseModel):
 
             self._vocab = Vocabularies(self.vocabularies, self.mentions)
         return self._vocab
+
+
+def values_sha256(values: dict) -> str:
+    """SHA-256 of the canonical JSON of a rules ``values()`` mapping."""
+    text = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _default_bytes() -> bytes:
@@ -135,9 +177,23 @@ def _shown_value(v: Any) -> str:
     return s if len(s) <= 60 else s[:57] + "..."
 
 
+# (default, limit, how the default must compare): a default the reviewer's own limit would override is refused
+CONSISTENT = (("default_window_days", "min_window_days", ">="), ("default_dlt_target_rate", "max_dlt_target_rate", "<="),
+              ("default_dlt_min_grade", "max_dlt_min_grade", "<="))
+
+
+def _consistent(rules: Rules, shown: str) -> Rules:
+    for default, limit, op in CONSISTENT:
+        a, b = getattr(rules, default), getattr(rules, limit)
+        if not (a >= b if op == ">=" else a <= b):
+            raise RulesError(f"rules file {shown}: key '{default}' ({a}) must be {op} '{limit}' ({b}): a default "
+                             "cannot be weaker than the reviewer's own limit", path=shown, keys=[default, limit])
+    return rules
+
+
 def _validate(merged: dict, shown: str) -> Rules:
     try:
-        return Rules.model_validate(merged)
+        return _consistent(Rules.model_validate(merged), shown)
     except ValidationError as exc:
         keys: list[str] = []
         lines: list[str] = []
@@ -157,11 +213,25 @@ def _validate(merged: dict, shown: str) -> Rules:
 
 
 EXTENDED = ("vocabularies", "mentions")   # keys whose values a replacement file adds to the shipped ones
+NESTED = ("followup_floor_days",)         # mappings a replacement file changes entry by entry
 
 
 def _merge(defaults: dict, override: dict, shown: str) -> dict:
-    """The shipped values overridden key by key; ``vocabularies`` / ``mentions`` extended value by value."""
-    merged = {**defaults, **{k: v for k, v in override.items() if k not in EXTENDED}}
+    """The shipped values overridden key by key (``followup_floor_days`` cell type by cell type);
+    ``vocabularies`` / ``mentions`` extended value by value."""
+    merged = {**defaults, **{k: v for k, v in override.items() if k not in EXTENDED + NESTED}}
+    for key in NESTED:
+        if key not in override:
+            continue
+        given = override[key]
+        if not isinstance(given, dict):
+            raise RulesError(f"rules file {shown}: key '{key}' must be a mapping of cell types to days, "
+                             f"not {type(given).__name__}", path=shown, keys=[key])
+        unknown = [str(k) for k in given if k not in defaults[key]]
+        if unknown:
+            raise RulesError(f"rules file {shown}: unknown key '{key}.{unknown[0]}'; known: "
+                             f"{', '.join(defaults[key])}", path=shown, keys=[f"{key}.{unknown[0]}"])
+        merged[key] = {**defaults[key], **given}
     for key in EXTENDED:
         if key not in override:
             continue
@@ -209,7 +279,6 @@ def load_rules(path: str | os.PathLike | None = None) -> Rules:
     if path is None or (isinstance(path, str) and path == DEFAULT_RULES_NAME):
         rules = _validate(defaults, DEFAULT_RULES_NAME)
         rules._path = DEFAULT_RULES_NAME
-        rules._sha256 = hashlib.sha256(default_bytes).hexdigest()
         return rules
     p = Path(path)
     shown = str(p)
@@ -225,7 +294,6 @@ def load_rules(path: str | os.PathLike | None = None) -> Rules:
     override = _parse(data, shown)
     rules = _validate(_merge(defaults, override, shown), shown)
     rules._path = str(p.resolve())
-    rules._sha256 = hashlib.sha256(data).hexdigest()
     return rules
 
 

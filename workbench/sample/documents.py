@@ -111,20 +111,17 @@ def build_documents(study: Study, plan: DocPlan) -> list[Doc]:
         add("ICF_SIGNED", c, usubjid=u, siteid=sid, folder="consent", version="2.0" if c >= amend else "1.0")
     sv = t["SV"]
     in_ltfu = sv[sv["EPOCH"] == plan.ltfu_epoch]
-    if len(in_ltfu):
-        first_ltfu = in_ltfu.groupby("USUBJID")["SVSTDTC"].min()
-        before = sv[sv["EPOCH"] != plan.ltfu_epoch].groupby("USUBJID")["SVSTDTC"].max()
+    if len(in_ltfu):   # consent to the separate long-term follow-up study, signed with the trial consent (G-3.1c)
+        consent_of = dict(zip(s["USUBJID"], s["consent"]))
         site_of = dict(zip(s["USUBJID"], s["SITEID"]))
-        for u in sorted(first_ltfu.index):
-            add("LTFU_ICF_SIGNED", min(float(before[u]), float(first_ltfu[u]) - 1), usubjid=u, siteid=site_of[u],
-                folder="consent")
+        for u in sorted(set(in_ltfu["USUBJID"])):
+            add("LTFU_ICF_SIGNED", float(consent_of[u]), usubjid=u, siteid=site_of[u], folder="consent")
     ae = t["AE"]
-    ser = ae[(ae["AESER"] == "Y") & ae["USUBJID"].isin(set(s["USUBJID"]))]
-    if len(ser):
-        first = ser.groupby("USUBJID")["AESTDTC"].min()
+    ser = ae[(ae["AESER"] == "Y") & ae["USUBJID"].isin(set(s["USUBJID"])) & ae["AESTDTC"].notna()]
+    if len(ser):       # one report per serious adverse event, the day after onset (G-4.2.1)
         site_of = dict(zip(s["USUBJID"], s["SITEID"]))
-        for u in sorted(first.index):
-            add("SAE_REPORT", min(float(first[u]) + 1, cutoff), usubjid=u, siteid=site_of[u], folder="sae")
+        for u, onset in sorted(set(zip(ser["USUBJID"], ser["AESTDTC"].astype(float)))):
+            add("SAE_REPORT", min(onset + 1, cutoff), usubjid=u, siteid=site_of[u], folder="sae")
     for _, lot in used.sort_values("LOTID").iterrows():
         when = lot["first_use"] - 2 if spec.lot_scheme == "autologous" else lot["mfg"] + 21
         add("BATCH_RELEASE_CERT", when, lotid=lot["LOTID"], folder="lots")

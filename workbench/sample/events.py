@@ -221,10 +221,13 @@ def disposition(spec: StudySpec, s: pd.DataFrame, ie_frame: pd.DataFrame, rng: n
     term = np.array([why.get(i, "SCREEN FAILURE") if f == "SCRNFAIL" else
                      "MANUFACTURING FAILURE" if f == "NOTTRT" else
                      "DEATH" if f == "DEATH" else
+                     "ONGOING IN FOLLOW-UP AT DATA CUT-OFF" if f == "ONGOING" else
                      fterm[i] if f == "WITHDRAWN" else "COMPLETED" for i, f in enumerate(fate)], dtype=object)
-    decod = np.select([fate == "SCRNFAIL", fate == "NOTTRT", fate == "DEATH", fate == "WITHDRAWN"],
-                      ["SCREEN FAILURE", "OTHER", "DEATH", "WITHDRAWAL BY SUBJECT"], "COMPLETED").astype(object)
-    when = np.where(fate == "COMPLETED", s["end"].to_numpy(dtype=float), s["fate_day"].to_numpy(dtype=float))
+    decod = np.select([fate == "SCRNFAIL", fate == "NOTTRT", fate == "DEATH", fate == "WITHDRAWN", fate == "ONGOING"],
+                      ["SCREEN FAILURE", "OTHER", "DEATH", "WITHDRAWAL BY SUBJECT", "ONGOING"],
+                      "COMPLETED").astype(object)
+    when = np.where(np.isin(fate, ["COMPLETED", "ONGOING"]), s["end"].to_numpy(dtype=float),
+                    s["fate_day"].to_numpy(dtype=float))
     frames.append(pd.DataFrame({"_si": idx, "DSTERM": term, "DSDECOD": decod, "DSCAT": "DISPOSITION EVENT",
                                 "DSSTDTC": when}))
     ds = pd.concat(frames, ignore_index=True).sort_values(["_si", "DSSTDTC"], kind="stable").reset_index(drop=True)

@@ -166,6 +166,8 @@ class StudySpec:
     withdraw_reasons: tuple[str, ...] = ("SUBJECT RELOCATED TO ANOTHER CITY",
                                          "SUBJECT WITHDREW CONSENT FOR PERSONAL REASONS",
                                          "UNABLE TO ATTEND FOLLOW-UP VISITS")
+    ongoing_at_cutoff: bool = False        # visits after the cut-off are not held: those subjects are still in
+                                           # follow-up (DS 'ONGOING'), instead of an error
     seed: int = 1
 
     def arm(self, armcd: str) -> ArmDef:

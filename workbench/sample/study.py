@@ -191,6 +191,8 @@ def _visits(spec: StudySpec, s: pd.DataFrame, rng: np.random.Generator) -> pd.Da
     keep &= ~((f == "NOTTRT") & ((vday[vi] >= 0) | (date > fday[si])))
     keep &= ~((f == "WITHDRAWN") & (date > fday[si]))
     keep &= ~((f == "DEATH") & (date >= fday[si]))
+    if spec.ongoing_at_cutoff:   # the study is still running: nothing after the data cut-off is recorded
+        keep &= date <= day(spec.cutoff)
     sv = pd.DataFrame({"_si": si[keep], "_vi": vi[keep], "date": date[keep]})
     if (sv["date"] > day(spec.cutoff)).any():
         late = sv[sv["date"] > day(spec.cutoff)].iloc[0]
@@ -201,7 +203,21 @@ def _visits(spec: StudySpec, s: pd.DataFrame, rng: np.random.Generator) -> pd.Da
 def _subject_end(s: pd.DataFrame, sv: pd.DataFrame) -> np.ndarray:
     last_visit = sv.groupby("_si")["date"].max().reindex(range(len(s))).to_numpy()
     fate = s["fate"].to_numpy()
-    return np.where(np.isin(fate, ["COMPLETED"]), last_visit, s["fate_day"].to_numpy(dtype=float))
+    return np.where(np.isin(fate, ["COMPLETED", "ONGOING"]), last_visit, s["fate_day"].to_numpy(dtype=float))
+
+
+def _ongoing(spec: StudySpec, s: pd.DataFrame, sv: pd.DataFrame) -> None:
+    """Dosed subjects still in follow-up at the data cut-off: a withdrawal or death after it is not recorded, and
+    a subject whose last planned visit is after it has not completed."""
+    cut = day(spec.cutoff)
+    held = sv.groupby("_si").size().reindex(range(len(s)), fill_value=0).to_numpy()
+    fate = s["fate"].to_numpy()
+    after = (s["fate_day"].to_numpy(dtype=float) > cut) & np.isin(fate, ["WITHDRAWN", "DEATH"])
+    short = (fate == "COMPLETED") & (held < len(spec.visits))
+    pick = s["dosed"].to_numpy() & (after | short)
+    s.loc[pick, "fate"] = "ONGOING"
+    s.loc[pick, "fate_day"] = np.nan
+    s.loc[pick, "fate_term"] = None
 
 
 # --------------------------------------------------------------------------- simulate
@@ -212,6 +228,8 @@ def simulate(spec: StudySpec) -> Study:
     seed = spec.seed
     s = _subjects(spec, rng_for(seed, "subjects"))
     sv = _visits(spec, s, rng_for(seed, "visits"))
+    if spec.ongoing_at_cutoff:
+        _ongoing(spec, s, sv)
     s["end"] = _subject_end(s, sv)
     # RFSTDTC: first dose, or a named pre-dose visit (e.g. bone-marrow harvest) for every enrolled subject
     if spec.rfst_visit:

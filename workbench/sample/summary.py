@@ -160,6 +160,10 @@ def summarise(sample, study) -> dict:
         "followup_required_days": int(required),
         "followup_meeting": int(sum(1 for u in first.index if fu[u] >= required or u in dead)),
         "followup_min_days": float(fu.min()) if len(fu) else None}
+    ds = sample.datasets["DS"]
+    ongoing = sorted(set(ds.loc[ds["DSDECOD"] == "ONGOING", "USUBJID"])) if "DSDECOD" in ds.columns else []
+    if ongoing:   # still in follow-up at the data cut-off (FUP-002 info with the expected completion date)
+        out["followup_ongoing_at_cutoff"] = ongoing
     if m and st.get("design") == "dose_escalation":
         k = boin_select_mtd(n_list, y_list, dlt.get("target_rate", 0.3))
         out["boin"] = {"n": n_list, "y": y_list, "mtd_arm": dose_arms[k] if k is not None else None}

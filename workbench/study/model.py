@@ -187,6 +187,14 @@ class StudyModel:
         return pd.DataFrame(rows, columns=["USUBJID", "SOURCE", "DATE", "CAUSE"])
 
     @cached_property
+    def parameters(self):
+        """The study parameters in force (:class:`workbench.study.parameters.StudyParameters`): submission.yaml's
+        declarations under the reviewer's rules, with every override."""
+        from .parameters import effective_parameters
+
+        return effective_parameters(self.sub)
+
+    @cached_property
     def design(self) -> StudyDesign:
         return study_design(self.sub, bool(self.control_arms))
 

@@ -37,13 +37,13 @@ def inputs_from_results(cls, res):
         mr = reason(d.mtd_reason_code, **d.reason_fmt) if d.mtd is None else reason(None)
         dlt = {"window_days": d.window_days, "target_rate": d.target_rate,
                "levels": _records(d.levels, {"ARM": "arm", "N": "n", "N_DLT": "n_dlt"}), "mtd": d.mtd,
-               "mtd_reason": mr["reason"], "all_doses_too_toxic": d.all_doses_too_toxic}
+               "mtd_reason": mr["reason"], "all_doses_too_toxic": d.all_doses_too_toxic, "overrides": d.overrides}
     efficacy = None
     if res.efficacy is not None:
         e = res.efficacy
         efficacy = {"endpoint": e.endpoint, "signal": e.signal, "reason": (e.reason_info or {}).get("reason"),
                     "comparison": e.comparison}
-    follow_up = required = window = None
+    follow_up = required = window = declared = source = source_zh = None
     if res.follow_up is not None:
         f = res.follow_up
         follow_up = [dict(r, required_days=f.required_days, window_days=f.window_days)
@@ -53,5 +53,10 @@ def inputs_from_results(cls, res):
                 if isinstance(v, float) and k not in ("arm",):
                     r[k] = fnum(v)
         required, window = f.required_days, f.window_days
+        declared, source, source_zh = f.required_declared, f.required_source, f.required_source_zh
     return cls(exposure=exposure, safety=safety, stopping_rules=rules, dlt=dlt, efficacy=efficacy,
-               follow_up=follow_up, follow_up_required_days=required, follow_up_window_days=window)
+               follow_up=follow_up, follow_up_required_days=required, follow_up_window_days=window,
+               follow_up_required_declared=declared, follow_up_required_source=source or None,
+               follow_up_required_source_zh=source_zh or None,
+               dlt_above_explored=list(res.dlt.above_explored) if res.dlt is not None else None,
+               dlt_next_stage=res.dlt.next_stage if res.dlt is not None else None)

@@ -121,6 +121,15 @@ class Context:
                 return v, source
         return self.rules.default_window_days, "rules.default_window_days"
 
+    def window_note(self) -> tuple[str, str]:
+        """' (…: 14 days declared)' when the reviewer's rules lengthened the sponsor's DLT window (en, zh)."""
+        o = next((r for r in (self.inputs.dlt.overrides if self.inputs.dlt else [])
+                  if r.get("field") == "study.dlt.window_days"), None)
+        if o is None:
+            return "", ""
+        return (f" (the reviewer's minimum window; {o.get('sponsor')} days declared)",
+                f"（审评规则的最短观察期；申报 {o.get('sponsor')} 天）")
+
     def result(self, cid: str) -> Criterion:
         if cid not in self._results:
             self._results[cid] = criteria_registry.get(cid).func(self)

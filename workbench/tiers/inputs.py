@@ -120,6 +120,7 @@ class DLTIn(_In):
     mtd: Annotated[dict | None, BeforeValidator(lambda v: dict(v) if isinstance(v, Mapping) else None)] = None
     mtd_reason: Text = None
     all_doses_too_toxic: Flag = None
+    overrides: Annotated[list[dict], BeforeValidator(lambda v: [dict(r) for r in (_rows(v) or [])])] = []
 
 
 class ComparisonIn(_In):
@@ -166,6 +167,11 @@ class TierInputs(_In):
     follow_up: Annotated[list[FollowUpRow] | None, BeforeValidator(_rows)] = None
     follow_up_required_days: Count = None
     follow_up_window_days: Count = None
+    follow_up_required_declared: Count = None        # submission.yaml's value when the reviewer's rules replaced it
+    follow_up_required_source: Text = None           # where the requirement comes from, in words (en)
+    follow_up_required_source_zh: Text = None
+    dlt_above_explored: Annotated[list[str] | None, BeforeValidator(_texts)] = None   # G-2.2.2c
+    dlt_next_stage: Annotated[dict | None, BeforeValidator(lambda v: dict(v) if isinstance(v, Mapping) else None)] = None
 
     @classmethod
     def from_document(cls, analyses: Mapping | None) -> "TierInputs":
@@ -179,7 +185,14 @@ class TierInputs(_In):
                    follow_up_required_days=summary.get("required_days") if summary.get("required_days") is not None
                    else first("required_days"),
                    follow_up_window_days=summary.get("window_days") if summary.get("window_days") is not None
-                   else first("window_days"))
+                   else first("window_days"),
+                   follow_up_required_declared=summary.get("required_days_declared"),
+                   follow_up_required_source=summary.get("required_source"),
+                   follow_up_required_source_zh=summary.get("required_source_zh"),
+                   dlt_above_explored=(a.get("dlt") or {}).get("above_explored") if isinstance(a.get("dlt"), Mapping)
+                   else None,
+                   dlt_next_stage=(a.get("dlt") or {}).get("next_stage") if isinstance(a.get("dlt"), Mapping)
+                   else None)
 
     @classmethod
     def from_results(cls, results) -> "TierInputs":

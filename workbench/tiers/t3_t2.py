@@ -64,10 +64,15 @@ def t3_dosed_subjects(c: Context) -> Criterion:
                      need_en=f"{need_en} (now {total})", need_zh=f"{need_zh}（当前 {total} 例）")
 
 
-def _window_counts(c: Context) -> tuple[int, int, str] | None:
-    """(followed for the window, dosed, source) over all arms with dosed subjects; the DLT-evaluable n of
-    the active arms as a fallback when there is no follow-up analysis."""
+def _window_counts(c: Context, active_only: bool = False) -> tuple[int, int, str] | None:
+    """(followed for the window, dosed, source) over all arms with dosed subjects (``active_only``: the arms
+    given the product, not control); the DLT-evaluable n of the active arms as a fallback when there is no
+    follow-up analysis."""
     arms = c.inputs.follow_up
+    if arms and active_only:
+        arms = [r for r in arms if not r.control]
+        if not arms:   # every arm with follow-up is a control arm: nobody was given the product
+            return 0, 0, "follow_up"
     if arms:
         fw = [r.followed_window for r in arms]
         d = [r.dosed for r in arms]
@@ -97,8 +102,9 @@ def t3_safety_followup(c: Context) -> Criterion:
         return na(cid, "not evaluable: no dosed subject", "无法评价：无给药受试者", need_en, need_zh,
                    **values)
     values["share"] = round(fw / dosed, 4)
-    body_en = f"{fw}/{dosed} dosed subjects ({pct(fw, dosed)}) followed ≥ {w} days"
-    body_zh = f"{fw}/{dosed} 例给药受试者（{pct(fw, dosed)}）随访 ≥ {w} 天"
+    note_en, note_zh = c.window_note()
+    body_en = f"{fw}/{dosed} dosed subjects ({pct(fw, dosed)}) followed ≥ {w} days{note_en}"
+    body_zh = f"{fw}/{dosed} 例给药受试者（{pct(fw, dosed)}）随访 ≥ {w} 天{note_zh}"
     src_en = f" [{src}]" if src != "follow_up" else ""
     if ge_share(fw, dosed, share):
         return Criterion(cid, True, f"{body_en} ≥ {share:.0%}{src_en}", f"{body_zh} ≥ {share:.0%}", values=values)
@@ -112,18 +118,26 @@ def t3_safety_followup(c: Context) -> Criterion:
 def t2_evaluable_safety(c: Context) -> Criterion:
     cid = "T2.evaluable_safety"
     need, w = c.rules.t2_min_evaluable, c.window_days
-    need_en = f"≥ {need} dosed subjects followed for the {w}-day DLT window"
-    need_zh = f"≥ {need} 例给药受试者随访满 {w} 天 DLT 观察期"
-    got = _window_counts(c)
+    need_en = f"≥ {need} subjects dosed with the product (active arms) followed for the {w}-day DLT window"
+    need_zh = f"≥ {need} 例接受研究产品给药（试验组）的受试者随访满 {w} 天 DLT 观察期"
+    got = _window_counts(c, active_only=True)
     if got is None:
         return na(cid, "not evaluable: no follow-up per arm (analyses.follow_up)",
                    "无法评价：缺少各组随访结果（analyses.follow_up）", need_en, need_zh, window_days=w, threshold=need)
     fw, dosed, src = got
-    values = {"followed_window": fw, "dosed": dosed, "window_days": w, "threshold": need}
+    values = {"followed_window": fw, "dosed": dosed, "window_days": w, "threshold": need, "arms": "active"}
     src_en = f" [{src}]" if src != "follow_up" else ""
+    ctrl = [r for r in (c.inputs.follow_up or []) if r.control and r.followed_window]
+    ctrl_en = f"; control arms not counted ({sum(r.followed_window for r in ctrl)} followed)" if ctrl else ""
+    ctrl_zh = f"；对照组不计入（{sum(r.followed_window for r in ctrl)} 例随访满期）" if ctrl else ""
+    note_en, note_zh = c.window_note()
+    ctrl_en, ctrl_zh = ctrl_en + note_en.replace(" (", "; ").rstrip(")"), ctrl_zh + note_zh.replace("（", "；").rstrip("）")
     if fw >= need:
-        return Criterion(cid, True, f"{fw} dosed subjects followed ≥ {w} days ≥ {need} (of {dosed} dosed){src_en}",
-                         f"{fw} 例给药受试者随访 ≥ {w} 天，≥ {need} 例（共 {dosed} 例给药）", values=values)
-    return Criterion(cid, False, f"{fw} dosed subjects followed ≥ {w} days < {need} (of {dosed} dosed){src_en}",
-                     f"{fw} 例给药受试者随访 ≥ {w} 天，< {need} 例（共 {dosed} 例给药）", values=values,
-                     need_en=f"{need_en} (now {fw})", need_zh=f"{need_zh}（当前 {fw} 例）")
+        return Criterion(cid, True, f"{fw} subjects dosed with the product followed ≥ {w} days ≥ {need} "
+                                    f"(of {dosed} dosed in active arms{ctrl_en}){src_en}",
+                         f"{fw} 例接受研究产品给药的受试者随访 ≥ {w} 天，≥ {need} 例（试验组共 {dosed} 例给药{ctrl_zh}）",
+                         values=values)
+    return Criterion(cid, False, f"{fw} subjects dosed with the product followed ≥ {w} days < {need} "
+                                 f"(of {dosed} dosed in active arms{ctrl_en}){src_en}",
+                     f"{fw} 例接受研究产品给药的受试者随访 ≥ {w} 天，< {need} 例（试验组共 {dosed} 例给药{ctrl_zh}）",
+                     values=values, need_en=f"{need_en} (now {fw})", need_zh=f"{need_zh}（当前 {fw} 例）")

@@ -147,6 +147,11 @@ def t4_follow_up(c: Context) -> Criterion:
         dosed, meeting, deaths = dosed + d, meeting + m, deaths + dd
     values = {"dosed": dosed, "meeting_requirement": meeting, "deaths_counted": deaths, "required_days": req,
               "threshold": share}
+    declared = c.inputs.follow_up_required_declared
+    if req and declared is not None and declared != req:   # the reviewer's rules replaced the sponsor's value
+        values["required_days_declared"] = declared
+        req_txt = f"{req} days ({c.inputs.follow_up_required_source or f'{declared} declared'})"
+        req_zh = f"{req} 天（{c.inputs.follow_up_required_source_zh or f'申报 {declared} 天'}）"
     if dosed == 0:
         return na(cid, "not evaluable: no dosed subject", "无法评价：无给药受试者", need_en, need_zh,
                    **values)
@@ -174,19 +179,44 @@ def t4_dose_explored(c: Context) -> Criterion:
     values = {"dose_levels": levels, "prior_exploratory_evidence": prior, "threshold": min_levels}
     need_en = f"≥ {min_levels} dose levels in the data, or prior exploratory evidence (now {fmt_num(levels)} level(s))"
     need_zh = f"数据中 ≥ {min_levels} 个剂量水平，或已有前期探索性证据（当前 {fmt_num(levels)} 个）"
+    above_en, above_zh = _above_explored(c, values)
     if prior:
-        return Criterion(cid, True, f"prior_exploratory_evidence: true ({fmt_num(levels)} dose level(s) in the {src})",
-                         f"已声明前期探索性证据（数据中 {fmt_num(levels)} 个剂量水平）", values=values)
+        return Criterion(cid, True, f"prior_exploratory_evidence: true ({fmt_num(levels)} dose level(s) in the "
+                                    f"{src}){above_en}",
+                         f"已声明前期探索性证据（数据中 {fmt_num(levels)} 个剂量水平）{above_zh}", values=values)
     if levels is None:
         return na(cid, "not evaluable: dose levels unknown (no exposure analysis) and no prior exploratory evidence",
                    "无法评价：剂量水平未知（缺少暴露分析）且未声明前期探索性证据", need_en, need_zh, **values)
     if levels >= min_levels:
-        return Criterion(cid, True, f"{levels} dose levels in the {src} ≥ {min_levels}",
-                         f"数据中 {levels} 个剂量水平 ≥ {min_levels}", values=values)
+        return Criterion(cid, True, f"{levels} dose levels in the {src} ≥ {min_levels}{above_en}",
+                         f"数据中 {levels} 个剂量水平 ≥ {min_levels}{above_zh}", values=values)
     return Criterion(cid, False,
-                     f"{levels} dose level(s) in the {src} < {min_levels} and no prior exploratory evidence",
-                     f"数据中 {levels} 个剂量水平 < {min_levels}，且未声明前期探索性证据", values=values,
+                     f"{levels} dose level(s) in the {src} < {min_levels} and no prior exploratory evidence{above_en}",
+                     f"数据中 {levels} 个剂量水平 < {min_levels}，且未声明前期探索性证据{above_zh}", values=values,
                      need_en=need_en, need_zh=need_zh)
+
+
+def _above_explored(c: Context, values: dict) -> tuple[str, str]:
+    """G-2.2.2c in the evidence: manifest arms and the proposed next-stage dose above the highest dose explored
+    (``dlt.above_explored``, ``dlt.next_stage``); shown, not decisive."""
+    arms = list(c.inputs.dlt_above_explored or [])
+    ns = c.inputs.dlt_next_stage or {}
+    values["above_explored"] = arms
+    en, zh = [], []
+    if arms:
+        en.append(f"arm(s) {', '.join(arms)} declared above the highest dose explored (G-2.2.2c)")
+        zh.append(f"申报组别 {'、'.join(arms)} 的剂量高于已探索的最高剂量（G-2.2.2c）")
+    if ns.get("comparable"):
+        values["next_stage_above_explored"] = bool(ns.get("above_explored"))
+        shown = f"{fmt_num(ns.get('dose'))} {ns.get('dose_unit') or ''}".strip()
+        top = f"{fmt_num(ns.get('highest_dose_explored'))} {ns.get('explored_unit') or ''}".strip()
+        if ns.get("above_explored"):
+            en.append(f"the proposed next-stage dose {shown} exceeds the highest dose explored ({top}; G-2.2.2c)")
+            zh.append(f"拟定的后续阶段剂量 {shown} 超出已探索的最高剂量（{top}；G-2.2.2c）")
+        else:
+            en.append(f"the proposed next-stage dose {shown} is not above the highest dose explored ({top})")
+            zh.append(f"拟定的后续阶段剂量 {shown} 未超出已探索的最高剂量（{top}）")
+    return ("; " + "; ".join(en) if en else ""), ("；" + "；".join(zh) if zh else "")
 
 
 @criterion("T4.biology_known")

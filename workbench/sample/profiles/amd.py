@@ -122,6 +122,8 @@ def gb18030_esc_amd() -> Sample:
                                  "better": "higher"},
             "followup": {"required_days": 1825}, "background_therapy": ["LUTEIN"],
             "aesi_terms": ["Retinal detachment", "Epiretinal membrane"]},
+        "next_stage": {"stage": "exploratory", "dose": 3.0e5, "dose_unit": "cells", "frequency": {"administrations": 1},
+                       "population": "干性年龄相关性黄斑变性（地图样萎缩） dry AMD with geographic atrophy"},
         "prior_exploratory_evidence": False}
     plan = doc_plan(spec, "minghui", manifest["product"]["name"], title, biodistribution=True)
     docs = build_documents(study, plan)
@@ -136,7 +138,9 @@ def gb18030_esc_amd() -> Sample:
             "documents index) is GB18030-encoded with Chinese verbatim terms (AETERM, CMTRT, MHTERM, DSTERM, IETEST, "
             "site names) beside English MedDRA-like coding, and several AE/CM/MH start dates are partial "
             "('2021-03', '2021'), one of them in the month of the first dose (conservatively treatment-emergent); "
-            "it shows no BCVA signal and a clean package whose proposed tier is T2.")),
+            "it shows no BCVA signal and a clean package whose proposed tier is T2. The next development step it "
+            "proposes (submission.yaml next_stage) would give 3x10^5 cells, above the highest dose explored "
+            "(MAN-003: a later stage stays within the explored range, G-2.2.2c).")),
         datasets=domains, formats={}, default_format="csv-gb18030", manifest=manifest,
         batches=cmc.batches_table(study, "华南干细胞GMP制备中心（广州）"), release=release, cmc_format="csv-gb18030",
         docs=docs, doc_plan=plan, index_format="csv-gb18030", studyid=spec.studyid)
@@ -145,5 +149,9 @@ def gb18030_esc_amd() -> Sample:
                                "usubjid": partial_subject,
                                "record": f"AESEQ={int(ae.loc[pm[0], 'AESEQ'])}",
                                "teae": True},
-                           "planted_findings": [], **summarise(sample, study)}
+                           "planted_findings": [{"check_id": "MAN-003", "severity": "major", "usubjid": None,
+                                                 "record": "FIELD=next_stage.dose", "domain": None,
+                                                 "what": "next-stage dose 3x10^5 cells above the highest dose "
+                                                         "explored (2x10^5 cells)"}],
+                           **summarise(sample, study)}
     return sample

@@ -63,6 +63,7 @@ def auto_msc_cirrhosis() -> Sample:
     cmc.mark_failed(study, [("FAILED", "insufficient expansion"), ("FAILED", "bacterial contamination"),
                             ("FAILED", "insufficient expansion"), ("REJECTED", "mycoplasma contamination"),
                             ("REJECTED", "post-thaw viability below specification")])
+    slow = _operators(study, rng_for(spec.seed, "operators"))
     _coherent_meld(study)
     domains = finalize(study)
     manifest = {
@@ -82,6 +83,9 @@ def auto_msc_cirrhosis() -> Sample:
                                  "better": "lower"},
             "followup": {"required_days": 730},
             "background_therapy": ["ENTECAVIR"], "aesi_terms": []},
+        "next_stage": {"stage": "exploratory", "dose": 1.0e6, "dose_unit": "cells/kg",
+                       "frequency": {"administrations": 2, "interval_days": 28},
+                       "population": "hepatitis B related decompensated cirrhosis, MELD 10-25"},
         "prior_exploratory_evidence": False}
     plan = doc_plan(spec, "kangning", manifest["product"]["name"], title, biodistribution=True)
     docs = build_documents(study, plan)
@@ -97,14 +101,48 @@ def auto_msc_cirrhosis() -> Sample:
             "files: 30 subjects enrolled and harvested, 5 lots failed or were rejected (contamination, insufficient "
             "expansion, low viability) so 5 subjects were never dosed (DS 'MANUFACTURING FAILURE', ACTARMCD NOTTRT); "
             "it shows a clear MELD improvement at week 24 in the 25 dosed subjects and a clean package whose "
-            "proposed tier is T3 (manufacturing failures are information only).")),
+            "proposed tier is T3 (manufacturing failures are information only). EX records who thawed and infused "
+            "the cells (EXOPER): the subjects of one newly trained operator improved less, an operator effect that "
+            "EFF-005 shows to the reviewer (G-2.1.3b).")),
         datasets=domains, formats={"DM": "xlsx", "DS": "xlsx", "EX": "xlsx", "AE": "csv", "CM": "csv", "MH": "csv",
                                    "SV": "csv", "IE": "csv", "LB": "xpt8", "VS": "parquet"},
         default_format="csv", manifest=manifest, batches=cmc.batches_table(study, MFG_SITE["kangning"]),
         release=release, docs=docs, doc_plan=plan, studyid=spec.studyid)
+    planted = [{"check_id": "EFF-005", "severity": "info", "usubjid": None, "record": "BY=OPERATOR", "domain": "EX",
+                "what": f"operator effect: MELD improved less in the subjects infused by {SLOW_OPERATOR} "
+                        f"({', '.join(slow)})"}]
     sample.expectations = {"tier": "T3", "mtd_arm": None, "efficacy_signal": True, "stopping_rules_met": [],
-                           "planted_findings": [], **summarise(sample, study)}
+                           "planted_findings": planted, **summarise(sample, study)}
     return sample
+
+
+SLOW_OPERATOR = "02-OP2"   # newly trained: thawed and prepared the cells of site 02's later subjects
+OPERATORS = {"01": ["01-OP1", "01-OP2"], "02": ["02-OP1", SLOW_OPERATOR], "03": ["03-OP1"]}
+
+
+def _operators(study: Study, rng: np.random.Generator) -> list[str]:
+    """EX.EXOPER: the operator who thawed, prepared and infused the cells (one per subject, from the site's staff;
+    at site 02 the later subjects by the newly trained operator). Their subjects' MELD improves 3 points less from
+    week 4 on. Returns those subjects."""
+    s, ex = study.subj, study.tables["EX"]
+    dosed = s[s["dosed"]].sort_values(["dose0", "USUBJID"], kind="stable")
+    op: dict[int, str] = {}
+    for sid, g in dosed.groupby("SITEID", sort=True):
+        staff = OPERATORS[sid]
+        for k, si in enumerate(g.index):
+            op[si] = SLOW_OPERATOR if sid == "02" and k >= len(g) // 2 else staff[int(rng.integers(0, len(staff) - (sid == "02")))]
+    ex["EXOPER"] = ex["_si"].map(op).astype(object)
+    slow = sorted(int(si) for si, o in op.items() if o == SLOW_OPERATOR)
+    lb = study.tables["LB"]
+    dose0 = s["dose0"].to_numpy(dtype=float)
+    hit = (lb["LBTESTCD"] == "MELD").to_numpy() & lb["_si"].isin(slow).to_numpy() & \
+        (lb["LBDTC"].to_numpy(dtype=float) - dose0[lb["_si"].to_numpy(dtype=int)] >= 20)
+    new = np.minimum(lb.loc[hit, "LBSTRESN"].to_numpy(dtype=float) + 3, 40)
+    lb.loc[hit, "LBSTRESN"] = new
+    txt = pd.Series(new).map(lambda v: f"{v:g}").to_numpy(dtype=object)
+    lb.loc[hit, "LBORRES"] = txt
+    lb.loc[hit, "LBSTRESC"] = txt
+    return [s.at[si, "USUBJID"] for si in slow]
 
 
 def _coherent_meld(study: Study) -> None:

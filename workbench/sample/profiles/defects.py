@@ -54,7 +54,13 @@ def defects_trace_cmc() -> Sample:
     late_consent = by_site["03"][2]
     ghost_subject = by_site["03"][5]
     bad_date_subject = by_site["01"][4]
+    late_sae_subject = by_site["02"][1]
+    late_ltfu_subject = by_site["01"][6]
     orphan = f"{spec.studyid}-03-099"
+    # SAF-011: a serious AE (lupus nephritis flare, hospitalised) reported six days after onset
+    study.add_ae(late_sae_subject, 96, "Lupus nephritis", SOC["renal"], "LUPUS NEPHRITIS FLARE", 3, True,
+                 "NOT RELATED", 21)
+    sae_onset = float(s.at[study.si(late_sae_subject), "dose0"]) + 96
     # SCR-003: consent 3 days after the first dose (the DS milestone follows DM)
     i = study.si(late_consent)
     new_consent = float(s.at[i, "dose0"]) + 3
@@ -85,6 +91,7 @@ def defects_trace_cmc() -> Sample:
     domains["AE"].loc[bad_row, "AESTDY"] = np.nan
     bad_seq = int(ae_f.at[bad_row, "AESEQ"])
     orphan_seq = int(ae_f.loc[ae_f["USUBJID"] == orphan, "AESEQ"].iloc[0])
+    sae_seq = int(ae_f.loc[(ae_f["USUBJID"] == late_sae_subject) & (ae_f["AESER"] == "Y"), "AESEQ"].iloc[0])
     manifest = {
         "submission_id": spec.studyid, "title": title, "sponsor": SPONSOR["minghui"],
         "product": {"name": "MH-UC01 人脐带间充质干细胞注射液", "cell_type": "MSC", "source": "allogeneic",
@@ -107,6 +114,15 @@ def defects_trace_cmc() -> Sample:
     docs = build_documents(study, plan)
     # TRC-001: the signed consent of one subject is missing
     docs = [d for d in docs if not (d.doctype == "ICF_SIGNED" and d.usubjid == no_icf)]
+    # SAF-011: the SAE report dated six days after onset
+    late_report = next(d for d in docs if d.doctype == "SAE_REPORT" and d.usubjid == late_sae_subject)
+    late_report.date = sae_onset + 6
+    # FUP-005: consent to the separate long-term follow-up study signed a month after the first dose
+    next_id = max(int(d.docid[4:]) for d in docs) + 1
+    ltfu = Doc("LTFU_ICF_SIGNED", float(s.at[study.si(late_ltfu_subject), "dose0"]) + 30,
+               siteid=site[late_ltfu_subject], usubjid=late_ltfu_subject, folder="consent", docid=f"DOC-{next_id:04d}")
+    ltfu.path = f"consent/{ltfu.docid}.txt"
+    docs.append(ltfu)
     # TRC-004: a wrong SHA-256, and a path that leaves documents/
     amendment = next(d for d in docs if d.doctype == "PROTOCOL_AMENDMENT")
     amendment.sha_override = hashlib.sha256(b"superseded draft of protocol amendment 2.0").hexdigest()
@@ -137,7 +153,9 @@ def defects_trace_cmc() -> Sample:
             "an XLSX EX and a Parquet LB) deliberately seeded with traceability and CMC defects on named subjects, "
             "lots and documents (missing signed consent, wrong document hash, a document path outside documents/, "
             "a lot without batch record, an administered lot with a positive sterility test, P1 lots without a "
-            "comparability report, an AE of a subject not in DM, a malformed AE date, consent after first dose); "
+            "comparability report, an AE of a subject not in DM, a malformed AE date, consent after first dose, "
+            "a serious AE reported six days after onset, a long-term follow-up consent signed after dosing, no "
+            "next development plan in submission.yaml); "
             "sample_data/expectations.yaml lists each one. It shows how such defects make the evidence unusable "
             "(tier T0).")),
         datasets=domains, formats={"EX": "xlsx", "LB": "parquet"}, default_format="csv", manifest=manifest,
@@ -164,6 +182,13 @@ def defects_trace_cmc() -> Sample:
          "domain": "AE", "what": "malformed AESTDTC '2021-13-45'"},
         {"check_id": "SCR-003", "severity": "critical", "usubjid": late_consent, "record": None, "domain": "DM",
          "what": "RFICDTC three days after the first dose"},
+        {"check_id": "SAF-011", "severity": "major", "usubjid": late_sae_subject, "record": f"AESEQ={sae_seq}",
+         "domain": "AE", "what": f"serious AE (lupus nephritis) reported on {iso1(sae_onset + 6)}, six days after "
+                                 "onset"},
+        {"check_id": "FUP-005", "severity": "major", "usubjid": late_ltfu_subject, "record": f"DOCID={ltfu.docid}",
+         "domain": None, "what": "LTFU_ICF_SIGNED dated 30 days after the first dose"},
+        {"check_id": "MAN-003", "severity": "minor", "usubjid": None, "record": "FIELD=next_stage", "domain": None,
+         "what": "no next development plan (next_stage) in submission.yaml"},
     ]
     summary = summarise(sample, study)
     sample.expectations = {"tier": "T0", "mtd_arm": None, "efficacy_signal": summary["efficacy"]["signal"],

@@ -7,6 +7,7 @@ import pandas as pd
 from .. import cmc
 from ..documents import build_documents
 from ..finalize import dlt_column, finalize
+from ..long_term import PersistenceAssay, persistence
 from ..spec import ArmDef, DeathDef, EfficacyDef, StudySpec, VisitDef, rng_for
 from ..study import simulate
 from ..summary import summarise
@@ -76,6 +77,7 @@ def safety_signal_agvhd() -> Sample:
     stop = pd.DataFrame([{"_si": ia, "USUBJID": a, "DSTERM": "PULMONARY EMBOLISM", "DSDECOD": "ADVERSE EVENT",
                           "DSCAT": "DISPOSITION EVENT", "DSSTDTC": d0a + 10}])
     study.tables["DS"] = pd.concat([ds, stop], ignore_index=True)
+    study.tables["PC"] = persistence(study, DONOR_DNA, rng_for(spec.seed, "persistence"))
     domains = finalize(study)
     domains["AE"] = domains["AE"].assign(AEDLT=dlt_column(study, 28))
     _gvhd_response(domains, spec)
@@ -88,7 +90,7 @@ def safety_signal_agvhd() -> Sample:
             "independent_review_committee": False, "population": "patients",
             "indication": "steroid-refractory acute graft-versus-host disease (grade II-IV)",
             "life_threatening": True, "arms": arms_yaml(spec),
-            "dlt": {"window_days": 28, "target_rate": 0.3, "definition": "flag", "min_grade": 3},
+            "dlt": {"definition": "flag", "min_grade": 3},   # window and target rate not declared (ADM-007)
             "stopping_rules": [{"id": "SR1", "description": "two or more related grade >=4 adverse events in one "
                                 "cohort", "scope": "cohort", "min_grade": 4, "related_only": True,
                                 "serious_only": False, "terms": [], "threshold": 2},
@@ -98,6 +100,9 @@ def safety_signal_agvhd() -> Sample:
             "primary_endpoint": {"domain": "RS", "testcd": "GVHDGRD", "visit": "DAY 28", "type": "clinical",
                                  "better": "lower"},
             "followup": {"required_days": 730}, "background_therapy": [], "aesi_terms": ["Pulmonary embolism"]},
+        "next_stage": {"stage": "exploratory", "dose": 2.0e6, "dose_unit": "cells/kg",
+                       "frequency": {"administrations": 4, "interval_days": 7},
+                       "population": "steroid-refractory grade II-IV acute GVHD, with revised stopping rules"},
         "prior_exploratory_evidence": False}
     plan = doc_plan(spec, "tianyuan", manifest["product"]["name"], title, biodistribution=True, stopping_review=False)
     docs = build_documents(study, plan)
@@ -112,19 +117,40 @@ def safety_signal_agvhd() -> Sample:
             "AE column (AEDLT); two related grade 4 serious events (pulmonary embolism, sepsis) in the top cohort "
             "meet stopping rule SR1 and no STOPPING_RULE_REVIEW was filed, and the related serious TEAE rate in "
             "DL3 is 2/6 (the embolism also ended that subject's treatment: DS 'ADVERSE EVENT' for the treatment "
-            "epoch, then follow-up completed); it shows a high-safety-risk conclusion (proposed tier T1) despite GVHD "
-            "responses.")),
+            "epoch, then follow-up completed); dosing went on in DL3 after the rule was met (SAF-010), and "
+            "submission.yaml leaves the DLT window and target rate undeclared (ADM-007: the reviewer's defaults are "
+            "used); donor-specific DNA in blood (PC, qPCR) shows how long the cells persist; it shows a "
+            "high-safety-risk conclusion (proposed tier T1) despite GVHD responses.")),
         datasets=domains, formats={}, default_format="xpt8", manifest=manifest,
         batches=cmc.batches_table(study, MFG_SITE["tianyuan"]), release=release, docs=docs, doc_plan=plan,
         studyid=spec.studyid)
     planted = [{"check_id": "SAF-005", "severity": "major", "usubjid": None, "record": "SR1", "domain": "AE",
                 "what": "stopping rule SR1 met in DL3 (2 subjects with related grade 4 AEs: "
                         f"{a}, {b}) without a STOPPING_RULE_REVIEW document"}]
+    planted += [{"check_id": "SAF-010", "severity": "major", "usubjid": u, "record": "RULE=SR1", "domain": "EX",
+                 "what": "dosed after stopping rule SR1 was met, with no STOPPING_RULE_REVIEW"}
+                for u in _dosed_after(domains, study, a, b)]
+    planted.append({"check_id": "ADM-007", "severity": "minor", "usubjid": None, "record": "FIELD=study.dlt",
+                    "domain": None, "what": "dose escalation without a declared DLT window and target rate"})
     sample.expectations = {"tier": "T1", "mtd_arm": "DL3", "efficacy_signal": True,
                            "stopping_rules_met": [{"id": "SR1", "arm": "DL3", "subjects": [a, b]}],
                            "tier_criteria_met": ["T1.stopping_rule_unresolved", "T1.related_sae_rate"],
                            "planted_findings": planted, **summarise(sample, study)}
     return sample
+
+
+DONOR_DNA = PersistenceAssay(
+    "DONORDNA", "Donor-Specific DNA (qPCR)", "BLOOD", "copies/ug DNA", 10.0,
+    {"DAY 8": (0.9, 180.0), "DAY 15": (0.9, 200.0), "DAY 22": (0.85, 210.0), "DAY 28": (0.8, 150.0),
+     "DAY 56": (0.45, 40.0), "DAY 100": (0.15, 15.0), "MONTH 6": (0.03, 12.0)}, 2.0e6)
+
+
+def _dosed_after(domains: dict, study, a: str, b: str) -> list[str]:
+    """Subjects with an administration after the later onset of the two events that met SR1 (no review filed)."""
+    ae = study.tables["AE"]
+    onset = ae[ae["USUBJID"].isin([a, b]) & ae["_dlt"].eq("Y")]["AESTDTC"].astype(float).max()
+    ex = study.tables["EX"]
+    return sorted(set(ex.loc[ex["EXSTDTC"].astype(float) > onset, "USUBJID"]))
 
 
 def _gvhd_response(domains: dict, spec: StudySpec) -> None:

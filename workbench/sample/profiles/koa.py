@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import cmc
 from ..documents import build_documents
 from ..finalize import finalize
+from ..long_term import ImmuneTest, immunogenicity, trial_summary
 from ..spec import ArmDef, DeathDef, EfficacyDef, StudySpec, VisitDef, rng_for
 from ..study import Study, simulate
 from ..summary import summarise
@@ -14,7 +15,7 @@ from .common import (MFG_SITE, SPONSOR, STOP_TUMOUR, arms_yaml, doc_plan, donor_
 
 
 def rct_spec(n_per_arm: int = 60, seed: int = 202, n_sites: int = 6, ae_per_subject: float = 4.0,
-             scaled: bool = False) -> StudySpec:
+             scaled: bool = False, cutoff: str = "2024-09-30", ongoing_at_cutoff: bool = False) -> StudySpec:
     LT = "LONG-TERM FOLLOW-UP"
     keys = ["sph", "westchina", "xiangya", "pkuph", "qilu", "zju1"]
     keys += [k for k in HOSPITAL_ORDER if k not in keys]
@@ -35,7 +36,7 @@ def rct_spec(n_per_arm: int = 60, seed: int = 202, n_sites: int = 6, ae_per_subj
                 VisitDef(8, "MONTH 18", 546, LT, 14, eff=True),
                 VisitDef(9, "MONTH 24", 735, LT, 14, eff=True)],
         epochs=[("TREATMENT", 0), ("FOLLOW-UP", 8), (LT, 350)],
-        start="2021-03-15", cutoff="2024-09-30", extrt="UC-MSC (TY-UCM02)", exroute="INTRA-ARTICULAR",
+        start="2021-03-15", cutoff=cutoff, extrt="UC-MSC (TY-UCM02)", exroute="INTRA-ARTICULAR",
         schedule="parallel", enrol_span=min(420, 120 + n_total // 2), consent_to_dose=(7, 28),
         age=(60, 7, 40, 75), female=0.68, labs=STANDARD_LABS,
         efficacy=EfficacyDef("QS", "WOMACT", "WOMAC Total Score", "WOMAC", "", "WEEK 48", (50, 10), (0, 96),
@@ -59,7 +60,7 @@ def rct_spec(n_per_arm: int = 60, seed: int = 202, n_sites: int = 6, ae_per_subj
                              "mg", "QD", "ORAL"), 0.3)],
         primary_dx=("OSTEOARTHRITIS OF THE TARGET KNEE", "Osteoarthritis", SOC["msk"]), dx_years=(2, 10),
         lot_prefix="UCM", admins_per_lot=10 if not scaled else max(10, n_total // 40),
-        procver=[("P1", 5), ("P2", None)], randomized=True, seed=seed)
+        procver=[("P1", 5), ("P2", None)], randomized=True, ongoing_at_cutoff=ongoing_at_cutoff, seed=seed)
 
 
 def rct_manifest(spec: StudySpec, title: str) -> dict:
@@ -81,6 +82,9 @@ def rct_manifest(spec: StudySpec, title: str) -> dict:
             "followup": {"required_days": 730},
             "background_therapy": ["CELECOXIB", "GLUCOSAMINE"],
             "aesi_terms": ["Joint effusion"]},
+        "next_stage": {"stage": "confirmatory", "dose": 5.0e7, "dose_unit": "cells", "frequency": {"administrations": 1},
+                       "population": "adults with knee osteoarthritis (Kellgren-Lawrence grade 2-3) after failure of "
+                                     "conservative treatment"},
         "prior_exploratory_evidence": True}
 
 
@@ -95,7 +99,11 @@ def rct_build(spec: StudySpec, name: str, plant_extras: bool = True, binder: boo
                      "LUNG ADENOCARCINOMA", 3, True, "NOT RELATED", None)
     rng = rng_for(spec.seed, "cmc")
     cmc.add_failed_lots(study, [("REJECTED", "endotoxin above specification", "P2")], rng)
+    if plant_extras:   # donor-specific anti-HLA antibodies after an allogeneic product (G-2.3.2b, G-3.1a)
+        study.tables["IS"] = immunogenicity(study, [DSA], rng_for(spec.seed, "immunogenicity"))
     domains = finalize(study)
+    if spec.ongoing_at_cutoff:   # the cut-off of the data, so that subjects still followed are seen as such
+        domains["TS"] = trial_summary(spec.studyid, spec.cutoff, "UC-MSC in knee osteoarthritis (TY-UCM02)")
     manifest = rct_manifest(spec, title)
     plan = doc_plan(spec, "tianyuan", manifest["product"]["name"], title, comparability=True, commercial="P2",
                  sap_before=float(study.subj["dose0"].max()) + 300, binder=binder)
@@ -110,14 +118,24 @@ def rct_build(spec: StudySpec, name: str, plant_extras: bool = True, binder: boo
 
 
 
+DSA = ImmuneTest("DSA", "Donor-Specific Anti-HLA Antibody", "ALLOANTIBODY", "SERUM",
+                 ("SCREENING", "WEEK 4", "WEEK 24", "WEEK 48"), 0.03, {"DL1": 0.05, "DL2": 0.08, "PBO": 0.0})
+KOA_CUTOFF = "2023-10-11"   # eight subjects are still in their second year of follow-up at the cut-off
+
+
 def rct_ucmsc_koa() -> Sample:
-    sample, study = rct_build(rct_spec(), "rct-ucmsc-koa")
+    sample, study = rct_build(rct_spec(cutoff=KOA_CUTOFF, ongoing_at_cutoff=True), "rct-ucmsc-koa")
     sample.readme = readme("rct-ucmsc-koa", (
         "Randomised, double-blind, placebo-controlled study of allogeneic umbilical-cord MSC in knee osteoarthritis "
         "(DL1 2x10^7 cells, DL2 5x10^7 cells, placebo; 60 per arm, 6 sites) with 2-year follow-up including a "
         "separately consented long-term follow-up epoch, a process change P1->P2 covered by a comparability report, "
         "Parquet datasets and UTF-8-with-BOM CSV; it shows a clear WOMAC benefit at week 48 (about -8 points versus "
-        "placebo) and a complete package whose proposed tier is T4."))
+        "placebo) and a complete package whose proposed tier is T4. At the data cut-off (TS DCUTDTC 2023-10-11) "
+        "eight subjects are still in their second year of follow-up (DS 'ONGOING'): FUP-002 lists each with the "
+        "expected completion date, and they do not block T4 (long-term follow-up need not be complete, guideline "
+        "三（一）). Donor-specific anti-HLA antibodies (IS) and the WOMAC response over two years show immunogenicity "
+        "and durability (G-2.3.2b); the next stage proposed (submission.yaml next_stage) stays within the doses "
+        "explored."))
     sample.expectations = {"tier": "T4", "mtd_arm": None, "efficacy_signal": True, "stopping_rules_met": [],
                            "planted_findings": [], **summarise(sample, study)}
     return sample

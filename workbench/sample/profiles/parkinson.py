@@ -90,6 +90,8 @@ def fih_ipsc_parkinson() -> Sample:
             "followup": {"required_days": 1825},
             "background_therapy": ["LEVODOPA;BENSERAZIDE", "PRAMIPEXOLE"],
             "aesi_terms": ["Dyskinesia", "Seizure"]},
+        "next_stage": {"stage": "exploratory", "dose": 6.0e6, "dose_unit": "cells", "frequency": {"administrations": 1},
+                       "population": "Parkinson's disease with motor fluctuations, expansion cohort at dose level 3"},
         "prior_exploratory_evidence": False}
     plan = doc_plan(spec, "huaxia", manifest["product"]["name"], title, biodistribution=True)
     docs = build_documents(study, plan)
