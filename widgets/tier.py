@@ -5,15 +5,15 @@ typed. The store enforces the roles (only a lead signs off, never their own deci
 """
 from __future__ import annotations
 
-
 import ipywidgets as w
 import pandas as pd
 
+from workbench.enums import TIER_CODES
 from workbench.i18n import t
 
 from .common import esc, html_table
 
-TIERS = ("T0", "T1", "T2", "T3", "T4")
+TIERS = TIER_CODES
 HISTORY_FIELDS = ("seq", "time", "printed_name", "identity", "identity_source", "meaning", "tier", "statement")
 
 

@@ -28,6 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--db-url", default=None,
                    help="decision store: add its decisions and sign-offs for this submission to report.html")
     add_checks_option(r)
+    r.add_argument("--overlay", default=None, metavar="FILE",
+                   help="reviewer overlay (YAML): what the data cannot tell, e.g. cell_type, control_arms, "
+                        "primary_endpoint, required_followup_days (docs/app.md)")
 
     b = sub.add_parser("batch", help="run the review notebook for every submission under ROOT")
     b.add_argument("root")
@@ -86,11 +89,16 @@ def cmd_review(args) -> int:
     t0 = time.perf_counter()
     try:
         load_extensions(args)
-        review = run_review(args.submission, rules_path=args.rules)
+        overlay = None
+        if getattr(args, "overlay", None):
+            from .overlay import Overlay
+
+            overlay = Overlay.load(args.overlay)
+        review = run_review(args.submission, rules_path=args.rules, overlay=overlay)
     except SubmissionError as exc:
         print(f"workbench: cannot review: {one_line(exc)}", file=sys.stderr)
         return EXIT_UNUSABLE
-    except (_rules_error(), ExtensionError) as exc:
+    except (_rules_error(), ExtensionError, _overlay_error()) as exc:
         print(f"workbench: {one_line(exc)}", file=sys.stderr)
         return EXIT_UNUSABLE
     audit = None
@@ -128,6 +136,12 @@ def load_extensions(args) -> list[str]:
         except Exception as exc:  # noqa: BLE001 - an analyst's file: say which and why, one line
             raise ExtensionError(f"--checks {path}: {type(exc).__name__}: {one_line(exc)}") from None
     return ids
+
+
+def _overlay_error():
+    from .overlay import OverlayError
+
+    return OverlayError
 
 
 def _rules_error():

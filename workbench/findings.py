@@ -1,4 +1,4 @@
-"""Findings as data: severities, key-information elements and the Finding record.
+"""Findings as data: the Finding record, and the labels of severities and key-information elements.
 
 A finding is never an exception: checks return lists of findings and a review
 collects all of them (house style, after pandera's lazy validation).
@@ -6,23 +6,8 @@ collects all of them (house style, after pandera's lazy validation).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from enum import Enum
 
-
-class Severity(str, Enum):
-    """Finding severity (check-catalogue.md)."""
-
-    CRITICAL = "critical"
-    MAJOR = "major"
-    MINOR = "minor"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        return _SEVERITY_RANK[self]
-
-
-_SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.MAJOR: 1, Severity.MINOR: 2, Severity.INFO: 3}
+from .enums import Element, Severity
 
 SEVERITY_LABELS = {
     Severity.CRITICAL: ("严重", "critical"),
@@ -30,19 +15,6 @@ SEVERITY_LABELS = {
     Severity.MINOR: ("次要", "minor"),
     Severity.INFO: ("提示", "info"),
 }
-
-
-class Element(str, Enum):
-    """Key-information elements of G-4.1.2 plus the two prerequisites of G-4.1.1/G-4.1.2."""
-
-    SCREENING = "screening_enrollment_baseline"
-    ADMINISTRATION = "administration"
-    SAFETY = "safety"
-    EFFICACY = "efficacy"
-    FOLLOW_UP = "follow_up"
-    CONMED = "concomitant_medication"
-    PROCESS_QUALITY = "process_quality"
-    COMPLIANCE = "compliance_integrity"
 
 
 ELEMENT_LABELS = {

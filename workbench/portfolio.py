@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .enums import TIER_CODES
 from .findings import ELEMENT_LABELS, Element
 
 COLUMNS = ["submission_id", "title", "product", "cell_type", "design", "subjects_dosed", "tier", "critical", "major",
@@ -77,7 +78,7 @@ def tier_distribution_figure(df: pd.DataFrame, lang: str = "zh"):
 
     from .figures._common import new_figure
 
-    tiers = ["T0", "T1", "T2", "T3", "T4"]
+    tiers = list(TIER_CODES)
     counts = df["tier"].value_counts().reindex(tiers, fill_value=0)
     colors = ["#8a1c1c", "#c0392b", "#d68910", "#2874a6", "#1e8449"]
     fig = new_figure(go.Bar(x=tiers, y=counts.values, marker_color=colors,

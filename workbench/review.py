@@ -63,6 +63,8 @@ class Review:
             "findings_by_severity": self.checks.by_severity(),
             "study": study_card(sub),
         }
+        if sub.overlay:
+            doc["overlay"] = {"fields": sub.overlay.given(), "note": sub.overlay.note, "sha256": sub.overlay.sha256}
         if self.analyses is not None:
             doc["analyses"] = self.analyses_dict()
         if self.tier is not None:
@@ -112,8 +114,10 @@ def _optional_modules():
 
 
 def run_review(source: str | os.PathLike | Submission, rules_path: str | os.PathLike | None = None,
-               rules=None) -> Review:
+               rules=None, overlay=None) -> Review:
     """Load (unless given a Submission), run every check and analysis, and propose the evidence tier.
+
+    ``overlay``: a :class:`workbench.overlay.Overlay` of reviewer-supplied facts (bare submissions).
 
     Raises :class:`workbench.SubmissionError` when nothing is usable and ``RulesError`` for a bad rules file.
     """
@@ -125,6 +129,8 @@ def run_review(source: str | os.PathLike | Submission, rules_path: str | os.Path
     sub = source if isinstance(source, Submission) else load_submission(source)
     if rules is not None:
         sub.use_rules(rules)   # the vocabularies coded values are read with
+    if overlay is not None:
+        sub.use_overlay(overlay)   # the reviewer's statements of what the data cannot tell
     timings["load"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     run = run_checks(sub)

@@ -85,6 +85,7 @@ class Submission:
     inputs: list[InputFile] = field(default_factory=list)
     load_issues: list[LoadIssue] = field(default_factory=list)
     rules: object | None = None   # workbench.rules.Rules in force (None: the shipped rules); see use_rules()
+    overlay: object | None = None  # workbench.overlay.Overlay: reviewer-supplied facts; see use_overlay()
     # a CDE/eCTD data package (docs/package.md): the analysis datasets (ADaM, upper-case names, read like SDTM,
     # never merged into ``datasets``), their files, their define.xml, and what the package holds
     adam: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -100,6 +101,17 @@ class Submission:
 
             clear(self)
             self.rules = rules
+
+    def use_overlay(self, overlay) -> None:
+        """Read this submission with the reviewer's overlay (a :class:`workbench.overlay.Overlay`, or None)."""
+        if overlay is not None and not overlay:
+            overlay = None
+        if overlay != self.overlay:
+            from .memo import clear
+
+            clear(self)
+            self.__dict__.pop("_effective_manifest", None)
+            self.overlay = overlay
 
     @property
     def rules_in_force(self):
@@ -128,8 +140,16 @@ class Submission:
 
     @property
     def m(self) -> Manifest:
-        """The manifest, or an all-defaults one when none was supplied (never None)."""
-        return self.manifest if self.manifest is not None else Manifest()
+        """The manifest with the reviewer's overlay applied, or an all-defaults one when none was supplied (never
+        None). ``manifest`` stays what the sponsor submitted."""
+        cached = self.__dict__.get("_effective_manifest")
+        if cached is None:
+            if self.overlay:
+                cached = self.overlay.apply(self.manifest)
+            else:
+                cached = self.manifest if self.manifest is not None else Manifest()
+            self.__dict__["_effective_manifest"] = cached
+        return cached
 
     def domain(self, name: str) -> pd.DataFrame | None:
         """The dataset for a domain (case-insensitive), or None when absent."""

@@ -6,7 +6,8 @@ import pytest
 from statsmodels.duration.survfunc import SurvfuncRight
 
 from analysis_builders import ARMS, dm_rows, ex_rows, make_sub, manifest
-from workbench.analyses.safety import kaplan_meier, km_median, safety_analysis
+from workbench.analyses.km import kaplan_meier, km_median
+from workbench.analyses.safety import safety_analysis
 
 SOC_N = "Nervous system disorders"
 SOC_G = "General disorders"

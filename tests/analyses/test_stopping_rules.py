@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from analysis_builders import ARMS, dm_rows, ex_rows, make_sub, manifest
-from workbench.analyses.safety import stopping_rules_analysis
+from workbench.analyses.stopping_rules import stopping_rules_analysis
 
 
 def _sub(ae, rules):

@@ -28,7 +28,9 @@ from .dlt import DLTResult, MTDSelection, dlt_analysis, isotonic_estimates, pava
 from .efficacy import EfficacyResult, efficacy_analysis, one_sample, welch
 from .exposure import ExposureResult, exposure_analysis
 from .follow_up import FollowUpResult, follow_up_analysis
-from .safety import KMCurve, SafetyResult, StoppingRulesResult, kaplan_meier, safety_analysis, stopping_rules_analysis
+from .km import KMCurve, kaplan_meier
+from .safety import SafetyResult, safety_analysis
+from .stopping_rules import StoppingRulesResult, stopping_rules_analysis
 from .timeline import TimelineResult, timeline_analysis
 from .trend import cochran_armitage, linear_slope
 

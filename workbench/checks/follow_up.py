@@ -72,7 +72,9 @@ def follow_up_length(sub, out):
         return NotApplicable("no dosed subjects", "无已给药受试者")
     m = sub.m
     req = m.required_followup_days
-    if m.study.followup.required_days:
+    if sub.overlay and sub.overlay.required_followup_days:
+        src_en, src_zh = "supplied by the reviewer (overlay)", "审评人员补充（overlay）"
+    elif m.study.followup.required_days:
         src_en, src_zh = "declared in submission.yaml", "submission.yaml 申报"
     else:
         ct = m.product.cell_type or "cell type not declared"

@@ -4,13 +4,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from ..enums import CheckStatus, ElementStatus
 from ..findings import Element, Finding, Severity
 from ..submission import Submission
 from .registry import CheckRegistry, FindingSink, NotApplicable, registry
 
 log = logging.getLogger(__name__)
 
-PASS, FAIL, NOT_APPLICABLE, ERROR = "pass", "fail", "not_applicable", "error"
+PASS, FAIL, NOT_APPLICABLE, ERROR = (CheckStatus.PASS.value, CheckStatus.FAIL.value, CheckStatus.NOT_APPLICABLE.value,
+                                     CheckStatus.ERROR.value)
 
 
 @dataclass
@@ -73,7 +75,7 @@ def run_checks(sub: Submission, reg: CheckRegistry = registry, only: list[str] |
     return run
 
 
-COMPLETE, GAPS, UNUSABLE = "complete", "gaps", "unusable"
+COMPLETE, GAPS, UNUSABLE = (ElementStatus.COMPLETE.value, ElementStatus.GAPS.value, ElementStatus.UNUSABLE.value)
 
 
 def scorecard(run: CheckRun) -> dict[str, dict]:

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from ..enums import ElementKey, SeverityKey
 from ..manifest import Design, EndpointType, Stage
 
 DEFAULT_RULES_NAME = "default"
@@ -32,9 +33,6 @@ DocType = Literal[
     "MONITORING_REPORT", "SAE_REPORT", "STOPPING_RULE_REVIEW", "PRODUCT_ACCOUNTABILITY", "BATCH_RELEASE_CERT",
     "COMPARABILITY_REPORT", "NONCLINICAL_SUMMARY", "BIODISTRIBUTION_REPORT", "SAP", "DMP", "CSR", "DEVIATION_LOG",
 ]
-ElementKey = Literal["screening_enrollment_baseline", "administration", "safety", "efficacy", "follow_up",
-                     "concomitant_medication", "process_quality", "compliance_integrity"]
-SeverityKey = Literal["critical", "major", "minor", "info"]
 
 
 class RulesError(ValueError):

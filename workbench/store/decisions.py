@@ -234,10 +234,10 @@ class DecisionStore:
         rsh = sha_value(rules_sha256, "rules_sha256", "规则文件哈希")
         try:
             act = Action(getattr(action, "value", action))
-            if act is Action.ROLE:
+            if act in (Action.ROLE, Action.OVERLAY):
                 raise ValueError
         except ValueError:
-            allowed = [a.value for a in Action if a is not Action.ROLE]
+            allowed = [a.value for a in Action if a not in (Action.ROLE, Action.OVERLAY)]
             raise DecisionError(f"action must be one of {', '.join(allowed)} (got {action!r})",
                                 f"操作必须是 {'、'.join(allowed)} 之一（当前：{action!r}）", "action") from None
         tier_v = tier_value(tier, "tier", "证据等级", required=False)
@@ -340,6 +340,50 @@ class DecisionStore:
                 return self._roles(conn)
         return self._retry(read)
 
+    def record_overlay(self, submission_id: str, input_sha256: str, rules_sha256: str, reviewer: Identity | str,
+                       overlay) -> Entry:
+        """Append the reviewer's overlay (a :class:`workbench.overlay.Overlay`; its canonical JSON in ``comment``):
+        what the data cannot tell, stated by the reviewer. The latest one is in force; a decision recorded before
+        it is stale. Any reviewer or lead may record one (when roles are named)."""
+        from ..overlay import Overlay
+
+        if not isinstance(overlay, Overlay):
+            raise DecisionError("overlay must be a workbench.overlay.Overlay", "overlay 必须是 Overlay 对象", "overlay")
+        sid = text_value(submission_id, "submission_id", "申报编号", required=True, limit=MAX_NAME).strip()
+        if sid == ROLES_SUBJECT:
+            raise DecisionError(f"{sid} is reserved for role entries", f"{sid} 保留给角色记录", "submission_id")
+        actor = _identity(reviewer)
+        base = {"submission_id": sid, "input_sha256": sha_value(input_sha256, "input_sha256", "输入数据哈希"),
+                "rules_sha256": sha_value(rules_sha256, "rules_sha256", "规则文件哈希"),
+                "action": Action.OVERLAY.value, "tier": None, "proposed": None,
+                "reason": text_value(overlay.note, "note", "说明", required=False),
+                "comment": overlay.to_json(), "identity": actor.identity, "identity_source": actor.source}
+
+        def build(conn: Connection) -> list[dict]:
+            roles = self._roles(conn)
+            grant = roles.get(actor.identity)
+            if roles and grant is None:
+                raise DecisionError(f"{actor.identity} has no role in the roles file: nothing was recorded",
+                                    f"{actor.identity} 不在角色名单中，未记录", "identity")
+            return [dict(base, reviewer=(grant.name if grant and grant.name else actor.printed_name))]
+
+        return self._append(build)[0]
+
+    def overlay(self, submission_id: str):
+        """(the overlay in force for ``submission_id`` or None, the entry that recorded it or None)."""
+        from ..overlay import Overlay
+
+        def read():
+            with self._read() as conn:
+                row = conn.execute(select(log_table).where(log_table.c.submission_id == submission_id)
+                                   .where(log_table.c.action == Action.OVERLAY.value)
+                                   .order_by(log_table.c.seq.desc()).limit(1)).mappings().first()
+            return None if row is None else Entry.from_row(row)
+        entry = self._retry(read)
+        if entry is None:
+            return None, None
+        return Overlay.from_json(entry.comment or "{}"), entry
+
     def history(self, submission_id: str) -> list[Entry]:
         """Every entry for a submission, oldest first (superseded ones included)."""
         def read() -> list[Entry]:
@@ -373,6 +417,10 @@ class DecisionStore:
         if rules_sha256 is not None and decision.rules_sha256 != str(rules_sha256).strip().lower():
             en.append(f"recorded under rules {decision.rules_sha256[:12]}…, rules now {str(rules_sha256)[:12]}…")
             zh.append(f"结论基于规则文件 {decision.rules_sha256[:12]}…，当前为 {str(rules_sha256)[:12]}…")
+        _, overlay_entry = self.overlay(submission_id)
+        if overlay_entry is not None and overlay_entry.seq > decision.seq:
+            en.append(f"the reviewer overlay changed after it (seq {overlay_entry.seq})")
+            zh.append(f"其后审评人员补充信息（overlay）有变更（序号 {overlay_entry.seq}）")
         return CurrentDecision(submission_id, decision, signoff, bool(en), en, zh)
 
     def verify_chain(self) -> VerifyResult:

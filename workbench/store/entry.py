@@ -17,6 +17,7 @@ class Action(str, Enum):
     COMMENT = "comment"
     SIGNOFF = "signoff"
     ROLE = "role"          # a role granted, renamed or revoked (DecisionStore.apply_roles)
+    OVERLAY = "overlay"    # reviewer-supplied study facts (DecisionStore.record_overlay; JSON in ``comment``)
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,15 @@ def meaning(e: Entry, lang: str = "zh", seq_of: dict[str, int] | None = None) ->
         return _pick(zh, en, lang)
     if e.action == "comment":
         return _pick("意见", "Comment", lang)
+    if e.action == "overlay":
+        from ..overlay import Overlay, OverlayError
+
+        try:
+            what = Overlay.from_json(e.comment or "{}")
+            detail_zh, detail_en = what.describe("zh"), what.describe("en")
+        except (OverlayError, ValueError):
+            detail_zh = detail_en = e.comment or ""
+        return _pick(f"审评人员补充信息：{detail_zh}", f"Reviewer overlay: {detail_en}", lang)
     if e.action == "role":
         named = f" ({e.role_name})" if e.role_name else ""
         return _pick(f"角色变更：{e.role_identity}{named} → {role_label(e.role, 'zh')}",
@@ -105,7 +114,7 @@ def signature_rows(entries: Iterable[Entry], lang: str = "zh", tz: str | tzinfo 
             "identity_source": source_label(e.identity_source, lang),
             "meaning": meaning(e, lang, seq_of),
             "tier": e.tier or "",
-            "statement": e.reason or e.comment or "",
+            "statement": e.reason or ("" if e.action == "overlay" else e.comment) or "",
             "entry_hash": e.entry_hash,
         })
     return rows

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from ..enums import TIER_CODES
 from .errors import DecisionError
 
-TIER_CODES = ("T0", "T1", "T2", "T3", "T4")
 MAX_TEXT = 20_000
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 

@@ -155,7 +155,7 @@ def build_arms(sub: Submission, subjects: pd.DataFrame, ex: pd.DataFrame) -> pd.
                                       "ROLE_EVIDENCE": None, "DOSE": None, "DOSE_UNIT": None, "DOSE_MAX": None,
                                       "IN_MANIFEST": False, "IN_DATA": False})
 
-    for a in sub.m.study.arms:
+    for a in (sub.manifest.study.arms if sub.manifest is not None else []):
         r = row(canon.get(norm_value(a.armcd), a.armcd.strip()))
         r["IN_MANIFEST"] = True
         r["CONTROL"], r["ROLE_RULE"] = bool(a.is_control), RULE_MANIFEST
@@ -184,7 +184,10 @@ def build_arms(sub: Submission, subjects: pd.DataFrame, ex: pd.DataFrame) -> pd.
             if not is_missing(text):
                 labels.setdefault(c, []).append(str(text).strip())
     by_arm = _exposure_by_arm(sub, ex)
+    overlay_control = {norm_value(a) for a in (sub.overlay.control_arms if sub.overlay else [])}
     for code, r in rows.items():
+        if norm_value(code) in overlay_control:   # the reviewer said so: it wins over the manifest and the data
+            r["CONTROL"], r["ROLE_RULE"], r["ROLE_EVIDENCE"] = True, RULE_OVERLAY, None
         if labels.get(code):
             r["LABEL"] = pd.Series(labels[code]).value_counts().index[0]
         e = by_arm.get(code, {})
@@ -193,6 +196,9 @@ def build_arms(sub: Submission, subjects: pd.DataFrame, ex: pd.DataFrame) -> pd.
         elif r["DOSE_UNIT"] is not None and r["DOSE_UNIT"] == e.get("unit"):
             r["DOSE_MAX"] = e.get("max")
         if r["ROLE_RULE"] is not None:
+            continue
+        if overlay_control:    # the reviewer named the control arm(s): the others are active
+            r["CONTROL"], r["ROLE_RULE"] = False, RULE_OVERLAY
             continue
         word = next((w for w in (control_words.first(t) for t in labels.get(code, [])) if w), None)
         if word:

@@ -15,7 +15,7 @@ from ..dates import parse_dtc
 from ..submission import Submission
 from ..text import is_missing, norm_value
 
-MANIFEST, TRIAL_DESIGN, UNKNOWN = "manifest", "trial_design", "unknown"
+MANIFEST, TRIAL_DESIGN, OVERLAY, UNKNOWN = "manifest", "trial_design", "overlay", "unknown"
 
 
 @dataclass(frozen=True)
@@ -177,4 +177,9 @@ def study_design(sub: Submission, has_control: bool) -> StudyDesign:
                 obj = getattr(obj, part, None)
             if obj is not None:
                 facts[name] = Fact(obj, MANIFEST, f"submission.yaml {path}")
+    ov = sub.overlay
+    if ov:
+        for name in ("design", "stage", "blinding"):
+            if getattr(ov, name, None) is not None:
+                facts[name] = Fact(getattr(ov, name), OVERLAY, "reviewer overlay")
     return StudyDesign(facts, planned_visits(sub))

@@ -2,47 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
-
-class Tier(str, Enum):
-    """Evidence tier codes, exactly as the table of evidence-tiers.md."""
-
-    T0 = "T0"
-    T1 = "T1"
-    T2 = "T2"
-    T3 = "T3"
-    T4 = "T4"
-
-    @property
-    def label_zh(self) -> str:
-        return TIER_LABELS[self][0]
-
-    @property
-    def label_en(self) -> str:
-        return TIER_LABELS[self][1]
-
-    @property
-    def clause(self) -> str:
-        return TIER_LABELS[self][2]
-
-    def label(self, lang: str = "zh") -> str:
-        return self.label_zh if lang == "zh" else self.label_en
-
-
-# code -> (中文, English, guideline clause ids); wording fixed by evidence-tiers.md
-TIER_LABELS: dict[Tier, tuple[str, str, str]] = {
-    Tier.T0: ("不能作为支持性证据", "not acceptable as supporting evidence", "G-4.1.1, G-4.1.2"),
-    Tier.T1: ("安全性风险较高，可能无法获准开展注册临床试验",
-              "high safety risk; registration trial may not be approved", "G-4.2.1"),
-    Tier.T2: ("提供初步安全性信息，需扩展探索性试验",
-              "preliminary safety information; extend exploratory trials", "G-4.2.2"),
-    Tier.T3: ("初步提示有效性，需开展确证性试验", "preliminary efficacy; confirmatory trial needed", "G-4.2.3"),
-    Tier.T4: ("足以支持获益风险评估，可能无需重复或继续试验",
-              "sufficient for benefit-risk assessment; further trials may not be needed", "G-4.2.4"),
-}
-
-TIER_CODES = tuple(t.value for t in Tier)
+from ..enums import TIER_CODES, TIER_LABELS, Tier
 
 
 @dataclass(frozen=True)
@@ -98,3 +59,6 @@ CRITERIA: tuple[CriterionSpec, ...] = (
 
 CRITERION_IDS = tuple(c.id for c in CRITERIA)
 CRITERION_SPECS = {c.id: c for c in CRITERIA}
+
+
+__all__ = ["CRITERIA", "CRITERION_IDS", "CRITERION_SPECS", "CriterionSpec", "TIER_CODES", "TIER_LABELS", "Tier"]

@@ -64,7 +64,7 @@ def t3_dosed_subjects(c: Context) -> Criterion:
                      need_en=f"{need_en} (now {total})", need_zh=f"{need_zh}（当前 {total} 例）")
 
 
-def _windowcounts(c: Context) -> tuple[int, int, str] | None:
+def _window_counts(c: Context) -> tuple[int, int, str] | None:
     """(followed for the window, dosed, source) over all arms with dosed subjects; the DLT-evaluable n of
     the active arms as a fallback when there is no follow-up analysis."""
     arms = c.inputs.follow_up
@@ -87,7 +87,7 @@ def t3_safety_followup(c: Context) -> Criterion:
     share, w = c.rules.t3_window_share, c.window_days
     need_en = f"≥ {share:.0%} of dosed subjects followed for the {w}-day DLT window"
     need_zh = f"≥ {share:.0%} 的给药受试者随访满 {w} 天 DLT 观察期"
-    got = _windowcounts(c)
+    got = _window_counts(c)
     if got is None:
         return na(cid, "not evaluable: no follow-up per arm (analyses.follow_up)",
                    "无法评价：缺少各组随访结果（analyses.follow_up）", need_en, need_zh, window_days=w, threshold=share)
@@ -114,7 +114,7 @@ def t2_evaluable_safety(c: Context) -> Criterion:
     need, w = c.rules.t2_min_evaluable, c.window_days
     need_en = f"≥ {need} dosed subjects followed for the {w}-day DLT window"
     need_zh = f"≥ {need} 例给药受试者随访满 {w} 天 DLT 观察期"
-    got = _windowcounts(c)
+    got = _window_counts(c)
     if got is None:
         return na(cid, "not evaluable: no follow-up per arm (analyses.follow_up)",
                    "无法评价：缺少各组随访结果（analyses.follow_up）", need_en, need_zh, window_days=w, threshold=need)
