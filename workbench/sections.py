@@ -21,6 +21,7 @@ SECTIONS = {
     "dose_response": ("剂量反应", "Dose–response"),
     "safety": ("安全性", "Safety"),
     "follow_up": ("随访", "Follow-up"),
+    "reconciliation": ("数据包与 ADaM 核对", "Data package & ADaM"),
     "tier": ("证据等级", "Evidence tier"),
     "export": ("导出", "Export"),
 }
@@ -52,6 +53,8 @@ def _safe(title_zh: str, title_en: str, build: Callable[[], object], kind: str) 
                      note_en=f"could not be produced: {type(exc).__name__}: {exc}")
     if value is None:
         return None
+    if isinstance(value, Block):   # a builder that says itself why it has nothing to show
+        return value
     if kind == "table":
         df = value if isinstance(value, pd.DataFrame) else pd.DataFrame(value)
         if df.empty:
@@ -206,6 +209,14 @@ def _fig(name: str):
     return build
 
 
+def _rec(name: str):
+    def build(review, lang):
+        from .reconciliation import views
+
+        return getattr(views, name)(review, lang)
+    return build
+
+
 _BUILDERS: dict[str, list[tuple[str, str, str, Callable]]] = {
     "overview": [
         ("组别", "Arms", "table", _arms),
@@ -250,5 +261,12 @@ _BUILDERS: dict[str, list[tuple[str, str, str, Callable]]] = {
         ("随访时长与要求", "Follow-up against the requirement", "figure", _fig("follow_up")),
         ("各组随访", "Follow-up by arm", "table", _dict_table("follow_up")),
         ("随访相关发现", "Follow-up findings", "table", _findings_of("FUP-001", "FUP-002", "FUP-003", "FUP-004")),
+    ],
+    "reconciliation": [   # docs/package.md: the CDE data package and the ADaM datasets against the SDTM
+        ("核对汇总", "Reconciliation summary", "table", _rec("summary")),
+        ("不一致清单", "Disagreements", "table", _rec("listing")),
+        ("数据包内容", "Data package contents", "table", _rec("package_files")),
+        ("数据包与核对相关发现", "Package and reconciliation findings", "table",
+         _findings_of("PKG-001", "PKG-002", "PKG-003", "REC-001", "REC-002", "REC-003", "REC-004", "REC-005")),
     ],
 }

@@ -18,7 +18,7 @@ from .datasets import load_datasets
 from .define_file import load_define
 from .documents import load_documents
 from .manifest_file import load_manifest
-from .package import DataPackage, dataset_file_entries, list_package_files, locate_study, part_folders
+from .package import DataPackage, PackageFile, dataset_file_entries, list_package_files, locate_study, part_folders
 from .supp import merge_supp
 
 __all__ = ["DataPackage", "LoadContext", "SubmissionError", "load_submission"]
@@ -96,12 +96,14 @@ def _load_package(loader: LoadContext, package: DataPackage, sdtm_dir, adam_dir)
     for cand in (sdtm_dir / "define.xml", root / "define.xml"):
         if cand.is_file() and not cand.is_symlink():
             package.sdtm_define = cand.relative_to(root).as_posix()
+            package.files.append(PackageFile(package.sdtm_define, "define", "SDTM", cand.stat().st_size))
             define = load_define(loader, cand)
             break
     if adam_dir is not None:
         cand = adam_dir / "define.xml"
         if cand.is_file() and not cand.is_symlink():
             package.adam_define = cand.relative_to(root).as_posix()
+            package.files.append(PackageFile(package.adam_define, "define", "ADaM", cand.stat().st_size))
             adam_define = load_define(loader, cand)
     list_package_files(loader, package, {f.path for f in loader.inputs})
     return define, adam, adam_files, adam_define
