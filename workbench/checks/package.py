@@ -62,7 +62,8 @@ def package_naming_format(sub, out):
     if na:
         return na
     refused = {i.path for i in sub.load_issues if i.reason.value == "unrecognised_name"}
-    names, formats, sizes = [], [], []
+    names, sizes = [], []
+    formats: dict[str, list] = {}        # one group per format found (CSV, SAS transport v8 ...)
     for f in pkg.files:
         if f.kind not in ("sdtm_dataset", "adam_dataset"):
             continue
@@ -79,11 +80,11 @@ def package_naming_format(sub, out):
                           f"字符，以字母开头，扩展名 .xpt）{note_zh}", dom))
         if p.suffix.lower() != ".xpt":
             fmt = p.suffix.lstrip(".").upper()
-            formats.append((f.path, f"{part} dataset file {f.path} is {fmt}, not SAS transport version 5 (.xpt) as "
+            formats.setdefault(fmt, []).append((f.path, f"{part} dataset file {f.path} is {fmt}, not SAS transport version 5 (.xpt) as "
                                     f"{GUIDE_EN} requires",
                             f"{part} 数据集文件 {f.path} 为 {fmt} 格式，不是{GUIDE_ZH}要求的 SAS 传输文件第 5 版（.xpt）", dom))
         elif _header(sub, f.path).startswith(XPT_V8):
-            formats.append((f.path, f"{part} dataset file {f.path} is SAS transport version 8, not version 5 as "
+            formats.setdefault("XPT8", []).append((f.path, f"{part} dataset file {f.path} is SAS transport version 8, not version 5 as "
                                     f"{GUIDE_EN} requires",
                             f"{part} 数据集文件 {f.path} 为 SAS 传输文件第 8 版，不是{GUIDE_ZH}要求的第 5 版", dom))
         if f.size is not None and f.size > MAX_FILE_BYTES:
@@ -94,7 +95,10 @@ def package_naming_format(sub, out):
                           f"并在数据审阅说明中说明拆分方式", dom))
     _report_files(out, "minor", names, f"Dataset file names outside the naming of {GUIDE_EN}",
                   f"数据集文件名不符合{GUIDE_ZH}的命名规则")
-    _report_files(out, "major", formats, "Dataset files not in SAS transport version 5", "数据集文件不是 SAS 传输文件第 5 版")
+    for fmt, hits in sorted(formats.items()):
+        en, zh = ("SAS transport version 8", "SAS 传输文件第 8 版") if fmt == "XPT8" else (fmt, f"{fmt} 格式")
+        _report_files(out, "major", hits, f"Dataset files in {en}, not SAS transport version 5",
+                      f"数据集文件为{zh}，不是 SAS 传输文件第 5 版")
     _report_files(out, "major", sizes, "Dataset files over 4 GB, not split", "数据集文件超过 4 GB 且未拆分")
     return None
 
