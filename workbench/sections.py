@@ -21,7 +21,7 @@ SECTIONS = {
     "dose_response": ("剂量反应", "Dose–response"),
     "safety": ("安全性", "Safety"),
     "follow_up": ("随访", "Follow-up"),
-    "reconciliation": ("数据包与 ADaM 核对", "Data package & ADaM"),
+    "reconciliation": ("数据包与 ADaM", "Package & ADaM"),
     "tier": ("证据等级", "Evidence tier"),
     "export": ("导出", "Export"),
 }

@@ -29,8 +29,9 @@ def package_files(review, lang: str):
     sha = {f.path: f.sha256 for f in sub.inputs}
     files = list(pkg.files)
     cols = _cols(lang, ("部分", "Part"), ("类型", "Kind"), ("文件", "File"), ("字节数", "Bytes"), ("SHA-256", "SHA-256"))
+    guide = (lambda g: f"（{g}）") if lang == "zh" else (lambda g: f" ({g})")  # noqa: E731
     rows = [dict(zip(cols, (f.part or "—", _pick(KIND_LABELS.get(f.kind, (f.kind, f.kind)), lang)
-                            + (f" ({f.guide})" if f.guide else ""), f.path, f.size, (sha.get(f.path) or "")[:16])))
+                            + (guide(f.guide) if f.guide else ""), f.path, f.size, (sha.get(f.path) or "")[:16])))
             for f in sorted(files, key=lambda f: (f.part or "~", f.kind, f.path))]
     return pd.DataFrame(rows, columns=cols)
 
