@@ -16,8 +16,9 @@ MAX_LIST = 500
 class FindingsExplorer(w.VBox):
     """Filterable list of a review's findings with a detail panel showing the underlying records."""
 
-    def __init__(self, review, lang: str = "zh", **kw):
-        self.review, self.lang = review, lang
+    def __init__(self, review, lang: str = "zh", on_subject=None, **kw):
+        """``on_subject(usubjid)``: opens a subject's profile (a button beside a finding about one subject)."""
+        self.review, self.lang, self.on_subject = review, lang, on_subject
         self.findings = list(review.findings)
         L = lambda k: t(k, lang)  # noqa: E731
         self.element = w.Dropdown(options=[(L("all"), "")] + [(element_label(e, lang), e.value) for e in Element],
@@ -38,9 +39,12 @@ class FindingsExplorer(w.VBox):
         self.list.observe(lambda ch: self.show(ch["new"]), names="value")
         self.detail = w.HTML(f"<div class='wb-muted'>{esc(L('select_finding'))}</div>")
         self.detail.add_class("wb-finding-detail")
+        self.profile_btn = w.Button(description=L("open_profile"), icon="user", layout=w.Layout(display="none"))
+        self.profile_btn.add_class("wb-open-profile")
+        self.profile_btn.on_click(lambda _: self._open_profile())
         super().__init__([w.HBox([self.element, self.severity, self.domain], layout=w.Layout(flex_flow="row wrap")),
                           w.HBox([self.subject, self.text], layout=w.Layout(flex_flow="row wrap")),
-                          self.count, self.list, self.detail], **kw)
+                          self.count, self.list, self.profile_btn, self.detail], **kw)
         self.add_class("wb-findings-explorer")
         self.refresh()
 
@@ -77,10 +81,18 @@ class FindingsExplorer(w.VBox):
         self.count.value = (f"<span class='wb-findings-count'>{esc(t('shown', self.lang))} {len(shown)} / "
                             f"{len(idx)} ({esc(t('of', self.lang))} {len(self.findings)})</span>")
 
+    def _open_profile(self) -> None:
+        i = self.list.value
+        if i is not None and self.on_subject is not None and self.findings[i].usubjid:
+            self.on_subject(self.findings[i].usubjid)
+
     def show(self, i) -> None:
         if i is None:
+            self.profile_btn.layout.display = "none"
             return
         f = self.findings[i]
+        in_dm = f.usubjid is not None and f.usubjid in self.review.submission.study.subjects.index
+        self.profile_btn.layout.display = "" if (in_dm and self.on_subject is not None) else "none"
         L = lambda k: t(k, self.lang)  # noqa: E731
         info = pd.DataFrame([{L("check"): f.check_id, L("severity"): severity_label(f.severity, self.lang),
                               L("element"): element_label(f.element, self.lang), L("domain"): f.domain,

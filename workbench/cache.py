@@ -67,3 +67,85 @@ def review_summary(folder: Path, rules_path=None) -> dict:
     except OSError:
         pass
     return summary
+
+
+# -- whole reviews, for the app: a second page of the same submission does no recomputation ------------------
+
+REVIEW_CACHE_MAX_BYTES = 4 * 1024 ** 3   # the oldest cached reviews are removed beyond this total
+
+
+def review_key(folder: Path, rules, overlay=None, checks: tuple[str, ...] = ()) -> str:
+    """What a review depends on: the files (path, size, mtime), the rules in force, the reviewer overlay, the
+    analysts' check modules loaded, the tool version."""
+    extra = "\n".join([overlay.sha256 if overlay else "", *sorted(checks)])
+    return hashlib.sha256(f"{fingerprint(folder, rules.sha256)}\n{extra}".encode()).hexdigest()
+
+
+def _review_path(key: str) -> Path:
+    return cache_dir() / "reviews" / f"{key}.pickle"
+
+
+def load_cached_review(key: str):
+    """The review cached under ``key`` (None when there is none or it cannot be read). The cache folder is the
+    user's own (mode 0700): only reviews this tool wrote there are read."""
+    import pickle
+
+    path = _review_path(key)
+    try:
+        with open(path, "rb") as fh:
+            review = pickle.load(fh)
+        os.utime(path)   # recently used: kept longest
+        return review
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        return None
+
+
+def store_review(key: str, review) -> Path | None:
+    """Cache ``review`` under ``key`` (the submission's memoised derivations are left out: recomputed on use);
+    the oldest cached reviews go when the total exceeds REVIEW_CACHE_MAX_BYTES."""
+    import pickle
+
+    from .review import atomic_write
+
+    sub = review.submission
+    derived = sub.__dict__.pop("_derived", None)
+    try:
+        data = pickle.dumps(review, protocol=5)
+    finally:
+        if derived is not None:
+            sub.__dict__["_derived"] = derived
+    path = _review_path(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(path.parent.parent, 0o700)
+        os.chmod(path.parent, 0o700)
+        atomic_write(path, data)
+        os.chmod(path, 0o600)
+        _evict(path.parent)
+        return path
+    except OSError:
+        return None
+
+
+def _evict(folder: Path) -> None:
+    files = sorted(((p.stat().st_mtime, p.stat().st_size, p) for p in folder.glob("*.pickle")), reverse=True)
+    total = 0
+    for _, size, p in files:
+        total += size
+        if total > REVIEW_CACHE_MAX_BYTES:
+            p.unlink(missing_ok=True)
+
+
+def cached_review(folder, rules=None, overlay=None, checks: tuple[str, ...] = ()):
+    """(the review of ``folder``, whether it came from the cache): computed and cached on first use."""
+    from .review import run_review
+    from .rules import load_rules
+
+    rules = rules if rules is not None else load_rules(None)
+    key = review_key(Path(folder), rules, overlay, checks)
+    review = load_cached_review(key)
+    if review is not None:
+        return review, True
+    review = run_review(folder, rules=rules, overlay=overlay)
+    store_review(key, review)
+    return review, False

@@ -190,3 +190,62 @@ def value_label(value, lang: str = "zh") -> str:
         return "—"
     pair = VALUE_LABELS.get(str(value))
     return str(value) if pair is None else (pair[0] if lang == "zh" else pair[1])
+
+
+# -- the app's views: filter panel, patient profile, reviewer overlay (issue 15) -----------------------------
+LABELS.update({
+    "filter_title": ("筛选（适用于所有标签页的表、图、列表和计数）", "Filter (applies to every table, figure, listing and count)"),
+    "filter_arm": ("组别", "Arm"), "filter_site": ("中心", "Site"), "filter_sex": ("性别", "Sex"),
+    "filter_age": ("年龄段", "Age"), "filter_race": ("种族", "Race"), "filter_flag": ("人群", "Population"),
+    "flag_dosed": ("已给药", "Dosed"), "filter_apply": ("应用筛选", "Apply"), "filter_clear": ("清除筛选", "Clear"),
+    "filter_none": ("未筛选：显示全部受试者", "No filter: all subjects"), "filter_active": ("筛选中", "Filtered view"),
+    "filter_tier_note": ("证据等级始终基于全部受试者提出。", "The evidence tier is always proposed on the whole study."),
+    "subjects": ("名受试者", "subjects"), "yes": ("是", "yes"), "no": ("否", "no"),
+    "profile_back": ("返回", "Back"), "profile_of": ("受试者档案", "Subject profile"),
+    "profile_exposure": ("给药记录（剂量、批号）", "Exposure (dose, lot)"),
+    "profile_ae": ("不良事件", "Adverse events"), "profile_labs": ("超出参考范围的实验室结果", "Laboratory results out of range"),
+    "profile_visits": ("访视", "Visits"), "profile_cm": ("合并用药", "Concomitant medications"),
+    "profile_ds": ("处置", "Disposition"), "profile_findings": ("与该受试者有关的发现", "Findings about this subject"),
+    "none_recorded": ("无记录", "none recorded"), "open_profile": ("查看受试者档案", "Open the subject's profile"),
+    "overlay_title": ("审评人员补充信息（数据无法说明的研究信息）", "Reviewer-supplied facts (what the data cannot tell)"),
+    "ov_explain": ("申报资料缺少或未完整提供 submission.yaml 时，审评人员可在此说明产品细胞类型、设计、对照组、主要终点和要求随访时间。"
+                   "补充信息与审评结论保存在同一审计链中，不会写入申报资料；使用处均标明“审评人员补充”。",
+                   "When submission.yaml is missing or incomplete, state the product's cell type, the design, the control "
+                   "arm, the primary endpoint and the required follow-up here. It is kept in the same audit chain as the "
+                   "decisions, never written into the submission, and shown as reviewer-supplied wherever it is used."),
+    "ov_source": ("来源", "Source"), "ov_blinding": ("盲法", "Blinding"), "ov_control": ("对照组", "Control arm(s)"),
+    "ov_ep_domain": ("终点数据域", "Endpoint domain"), "ov_ep_testcd": ("终点检测代码", "Endpoint test code"),
+    "ov_ep_visit": ("终点访视", "Endpoint visit"), "ov_ep_type": ("终点类型", "Endpoint type"),
+    "ov_ep_better": ("有利方向", "Better when"), "ov_followup": ("要求随访天数", "Required follow-up (days)"),
+    "ov_note": ("依据", "Basis"), "ov_note_hint": ("例如：方案概要第 3 页", "e.g. protocol synopsis, p. 3"),
+    "ov_save": ("保存补充信息并重新审评", "Save and re-review"), "ov_saved": ("已保存并重新审评", "Saved; review recomputed"),
+    "ov_no_store": ("审评结论库不可用，无法保存", "The decision store is unavailable: nothing saved"),
+    "overlay_in_force": ("审评人员补充信息生效中", "Reviewer-supplied facts in force"),
+})
+COLUMN_LABELS.update({
+    "SITEID": ("中心", "Site"), "AGE": ("年龄", "Age"), "AGEU": ("年龄单位", "Age unit"), "SEX": ("性别", "Sex"),
+    "RACE": ("种族", "Race"), "ETHNIC": ("民族", "Ethnicity"), "ARM": ("实际组别", "Actual arm"),
+    "ARM_LABEL": ("组别名称", "Arm name"), "PLANNED_ARM": ("计划组别", "Planned arm"),
+    "ARM_STATUS": ("无组别原因", "No-arm reason"), "FIRST_DOSE": ("首次给药", "First dose"),
+    "CONSENT": ("知情同意", "Consent"), "CONSENT_SOURCE": ("知情同意来源", "Consent source"),
+    "LAST_CONTACT": ("末次联系", "Last contact"), "FOLLOW_UP_DAYS": ("随访天数", "Follow-up days"),
+    "DIED": ("死亡", "Died"), "DISPOSITION": ("处置", "Disposition"), "DAY": ("研究日", "Study day"),
+    "EXSEQ": ("给药序号", "Seq"), "EXTRT": ("给药", "Treatment"), "EXDOSE": ("剂量", "Dose"), "EXDOSU": ("单位", "Unit"),
+    "EXLOT": ("批号", "Lot"), "EXROUTE": ("途径", "Route"), "EXSTDTC": ("开始", "Start"), "EXENDTC": ("结束", "End"),
+    "AESEQ": ("序号", "Seq"), "AETERM": ("报告术语", "Reported term"), "AEDECOD": ("首选术语", "Preferred term"),
+    "AEBODSYS": ("系统器官分类", "SOC"), "AESTDTC": ("开始", "Start"), "AEENDTC": ("结束", "End"),
+    "AETOXGR": ("分级", "Grade"), "AESEV": ("严重程度", "Severity"), "AESER": ("严重", "Serious"),
+    "AEREL": ("相关性", "Causality"), "AEOUT": ("结局", "Outcome"), "AEACN": ("采取措施", "Action taken"),
+    "TEAE": ("治疗期", "Treatment-emergent"), "RELATED": ("按相关计", "Counted related"),
+    "SERIOUS": ("按严重计", "Counted serious"), "GRADE": ("分级（推导）", "Grade (derived)"),
+    "LBTESTCD": ("检测代码", "Test code"), "LBTEST": ("检测项目", "Test"), "VISIT": ("访视", "Visit"),
+    "LBDTC": ("日期", "Date"), "LBORRES": ("原始结果", "Result"), "LBORRESU": ("原始单位", "Unit"),
+    "LBSTRESN": ("标准化结果", "Standard result"), "LBSTRESU": ("标准单位", "Standard unit"),
+    "LBSTNRLO": ("参考下限", "Range low"), "LBSTNRHI": ("参考上限", "Range high"), "LBNRIND": ("范围判定", "Range flag"),
+    "VISITNUM": ("访视编号", "Visit no."), "SVSTDTC": ("开始", "Start"), "SVENDTC": ("结束", "End"),
+    "EPOCH": ("阶段", "Epoch"), "SVEPOCH": ("阶段", "Epoch"), "CMSEQ": ("序号", "Seq"), "CMTRT": ("药物", "Medication"),
+    "CMDECOD": ("标准药名", "Standard name"), "CMCLAS": ("药物类别", "Class"), "CMDOSE": ("剂量", "Dose"),
+    "CMDOSU": ("单位", "Unit"), "CMSTDTC": ("开始", "Start"), "CMENDTC": ("结束", "End"), "CMINDC": ("适应症", "Indication"),
+    "DSSEQ": ("序号", "Seq"), "DSCAT": ("类别", "Category"), "DSDECOD": ("处置", "Disposition"),
+    "DSTERM": ("描述", "Term"), "DSSTDTC": ("日期", "Date"),
+})

@@ -83,3 +83,20 @@ def test_review_command_loads_an_analysts_check_file(tmp_path):
     run = subprocess.run([sys.executable, "-m", "workbench.cli", "review", str(sample), "--out", str(tmp_path / "o2"),
                           "--checks", str(bad)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 2 and "broken.py" in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_doc_analysis_example_registers_and_runs(tmp_path):
+    """docs/extending.md's analysis example, run as written."""
+    import workbench.analyses as analyses
+
+    code = _blocks("python")[-1]
+    ns: dict = {}
+    exec(compile(code, "example_analysis.py", "exec"), ns)
+    try:
+        sub = load_study(clean_study(), tmp_path)
+        res = analyses.run_analyses(sub, only=["n_sites"])
+        assert res.extra["n_sites"] == {"n_sites": int(sub.study.subjects.loc[sub.study.subjects["DOSED"], "SITE"]
+                                                       .nunique())} and res.extra["n_sites"]["n_sites"] > 0
+        assert analyses.registry.get("n_sites").clauses == ("G-2.1.3b",)
+    finally:
+        analyses.unregister("n_sites")

@@ -21,7 +21,22 @@ from .manifest_file import load_manifest
 from .package import DataPackage, PackageFile, dataset_file_entries, list_package_files, locate_study, part_folders
 from .supp import merge_supp
 
-__all__ = ["DataPackage", "LoadContext", "SubmissionError", "load_submission"]
+__all__ = ["DataPackage", "LoadContext", "SubmissionError", "load_submission", "peek_submission_id"]
+
+
+def peek_submission_id(path: str | os.PathLike) -> str:
+    """The submission id ``load_submission`` would give, without loading the datasets: submission.yaml's
+    ``submission_id`` when it is valid, else the folder name made safe."""
+    root = Path(path).resolve()
+    try:
+        located = locate_study(root)    # a data package: the id of its study folder
+    except SubmissionError:
+        located = None
+    if located is not None:
+        root = located[0]
+    ctx = LoadContext(root)
+    manifest, _, _ = load_manifest(ctx)
+    return manifest.submission_id if manifest is not None and manifest.submission_id else safe_id(root.name)
 
 
 def load_submission(path: str | os.PathLike) -> Submission:
