@@ -142,3 +142,17 @@ def test_adam_dates_are_read_whatever_the_form():
     assert np.isnan(days[5:]).all()
     dtm = adam_days(pd.Series(pd.to_datetime(["2014-01-02 23:59:59", None])))
     assert dtm[0] == expected and np.isnan(dtm[1])
+
+
+def test_unreadable_adsl_is_trc007s_and_reconciliation_says_so(tmp_path):
+    study = ectd(tmp_path)
+    adam = study / "analysis" / "adam" / "datasets"
+    (adam / "adsl.csv").unlink()
+    (adam / "adsl.xpt").write_bytes(b"HEADER RECORD*******garbage" * 10)
+    sub = load_submission(tmp_path)
+    assert "ADSL" not in sub.adam
+    run = run_checks(sub, only=["TRC-007", "PKG-002", "REC-001"])
+    assert [f.record for f in run.findings if f.check_id == "TRC-007"] == ["PATH=analysis/adam/datasets/adsl.xpt"]
+    assert not [f for f in run.findings if f.check_id == "PKG-002"]          # supplied, only unreadable
+    rec = {r.check_id: r for r in run.results}["REC-001"]
+    assert rec.status == "not_applicable" and "TRC-007" in rec.reason_en

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..submission import Submission
-from .result import Disagreement, ItemResult, not_applicable
+from .result import Disagreement, ItemResult, not_applicable, unreadable
 from .values import adam_days, interval_text, iso, seq_text, subject_ids, text, yes_flags
 
 BLANK = "—"
@@ -20,6 +20,8 @@ def _key_frame(ids, seqs) -> list[tuple]:
 def treatment_emergent(sub: Submission) -> ItemResult:
     adae = sub.adam.get("ADAE")
     if adae is None:
+        if unreadable(sub, "ADAE"):
+            return not_applicable("REC-003", "ADAE could not be read (reported by TRC-007)", "ADAE 无法读取（由 TRC-007 报告）")
         return not_applicable("REC-003", "ADAE is not supplied", "未提供 ADAE")
     if not sub.has("AE"):
         return not_applicable("REC-003", "AE is missing (reported by SAF-001)", "缺少 AE（由 SAF-001 报告）")

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..analyses.hepatic import BILIRUBIN_X, TRANSAMINASE_X, hepatic_subjects
 from ..submission import Submission
-from .result import Disagreement, ItemResult, not_applicable
+from .result import Disagreement, ItemResult, not_applicable, unreadable
 from .values import adam_days, norm, subject_ids, text, yes_flags
 
 PARAMS = {"ALT": ("ALT_3X", "ALT_X", TRANSAMINASE_X), "AST": ("AST_3X", "AST_X", TRANSAMINASE_X),
@@ -44,6 +44,9 @@ def _criterion_flag(sub: Submission, df: pd.DataFrame) -> np.ndarray:
 def hepatic_flags(sub: Submission) -> ItemResult:
     name, df = _dataset(sub)
     if df is None:
+        if unreadable(sub, "ADLBHY") or unreadable(sub, "ADLB"):
+            return not_applicable("REC-004", "ADLBHY / ADLB could not be read (reported by TRC-007)",
+                                  "ADLBHY / ADLB 无法读取（由 TRC-007 报告）")
         return not_applicable("REC-004", "no ADLBHY or ADLB in the analysis datasets", "分析数据集中无 ADLBHY 或 ADLB")
     if "USUBJID" not in df.columns or "PARAMCD" not in df.columns:
         return not_applicable("REC-004", f"{name} has no USUBJID or PARAMCD variable", f"{name} 缺少 USUBJID 或 PARAMCD 变量")

@@ -117,6 +117,14 @@ def not_applicable(item_id: str, en: str, zh: str) -> ItemResult:
     return ItemResult(item_id, NOT_APPLICABLE, en, zh)
 
 
+def unreadable(sub, name: str) -> bool:
+    """Was an analysis dataset file of this name supplied but not read (TRC-007 says why)?"""
+    from pathlib import PurePosixPath
+
+    files = sub.package.dataset_files["ADaM"] if sub.package is not None else []
+    return name not in sub.adam and any(PurePosixPath(f).stem.upper() == name for f in files)
+
+
 @dataclass
 class Reconciliation:
     """Every item of one submission's reconciliation (ADaM datasets against the SDTM-derived study model)."""

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..submission import Submission
-from .result import Disagreement, ItemResult, not_applicable
+from .result import Disagreement, ItemResult, not_applicable, unreadable
 from .values import first_date, has_any, interval_text, iso, norm, subject_ids, text, yes_flags
 
 BLANK = "—"
@@ -19,6 +19,9 @@ def adsl_subjects(sub: Submission, item_id: str) -> tuple[pd.DataFrame | None, C
     item's not-applicable result."""
     adsl = sub.adam.get("ADSL")
     if adsl is None:
+        if unreadable(sub, "ADSL"):
+            return None, Counter(), not_applicable(item_id, "ADSL could not be read (reported by TRC-007)",
+                                                    "ADSL 无法读取（由 TRC-007 报告）")
         return None, Counter(), not_applicable(item_id, "ADSL is not supplied (reported by PKG-002)",
                                                 "未提供 ADSL（由 PKG-002 报告）")
     if "USUBJID" not in adsl.columns:
