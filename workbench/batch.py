@@ -1,70 +1,43 @@
-"""`workbench batch`: the review notebook executed with papermill once per submission, N at a time.
+"""`workbench batch`: the review notebook executed with papermill once per submission, on Dask.
 
-Each submission runs in its own process (papermill + its own kernel) writing into a private
-temporary folder that is renamed into ``OUT/<submission_id>/`` only when the run ends, so an
-interrupted batch leaves no half-written outputs. A failed or timed-out submission keeps its
-executed notebook and log, is marked failed in the portfolio, and never stops the others.
+By default an embedded ``LocalCluster`` (``--jobs N`` worker processes, one thread each) runs the batch
+on this machine; ``--scheduler tcp://HOST:PORT`` (or ``DASK_SCHEDULER_ADDRESS``) runs the same batch on
+an existing Dask cluster whose workers have the workbench installed and see ROOT and ``--out`` at the same
+paths (shared storage). One Dask task per submission (:func:`workbench.batch_worker.review_submission`):
+papermill and a fresh kernel in the worker, a private folder renamed into ``OUT/<id>/`` when the run
+ends. A failed or timed-out submission keeps its executed notebook and log, is marked failed in the
+portfolio, and never stops the others. Ctrl-C cancels the futures, stops the kernels in flight and
+leaves no partial output folder.
 """
 from __future__ import annotations
 
-import concurrent.futures as cf
+import contextlib
 import hashlib
 import json
+import logging
 import os
 import re
+import secrets
 import shutil
 import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from .batch_worker import PrivateFolder, RUN_FILE, Task, remove_stale_private_folders, review_submission
 from .discover import discover
-from .review import _umask
 from .textsafe import one_line
 
-RUN_FILE = "run.json"
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+CONNECT_TIMEOUT_S = 30   # for an existing scheduler to answer
+STOP_WAIT_S = 30         # after Ctrl-C: how long the tasks in flight get to stop their kernels and clean up
 
 
-class _Running:
-    """Review subprocesses in flight, so that Ctrl-C stops them at once instead of waiting for them to finish."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.procs: set[subprocess.Popen] = set()
-        self.stopping = threading.Event()
-
-    def add(self, proc: subprocess.Popen) -> None:
-        with self.lock:
-            self.procs.add(proc)
-        if self.stopping.is_set():   # started just as the batch was interrupted
-            self.kill(proc)
-
-    def discard(self, proc: subprocess.Popen) -> None:
-        with self.lock:
-            self.procs.discard(proc)
-
-    @staticmethod
-    def kill(proc: subprocess.Popen) -> None:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)   # the worker and its kernel (its own session)
-        except (ProcessLookupError, PermissionError):
-            pass
-
-    def stop_all(self) -> None:
-        self.stopping.set()
-        with self.lock:
-            procs = list(self.procs)
-        for proc in procs:
-            self.kill(proc)
-
-
-class Interrupted(Exception):
-    """The batch was interrupted while this submission ran; its partial output was removed."""
+class BatchError(Exception):
+    """The batch cannot run at all (no scheduler, mismatched workers); a one-line message for the user."""
 
 
 @dataclass
@@ -80,23 +53,7 @@ class Outcome:
     status: str            # ok | failed | timeout | skipped
     seconds: float
     error: str | None = None
-
-
-def source_sha256(folder: Path) -> str:
-    """SHA-256 over every regular file (relative path + content hash) of a submission folder; links skipped."""
-    h = hashlib.sha256()
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames.sort()
-        for fn in sorted(filenames):
-            p = Path(dirpath) / fn
-            if p.is_symlink() or not p.is_file():
-                continue
-            fh = hashlib.sha256()
-            with open(p, "rb") as f:
-                while block := f.read(1 << 20):
-                    fh.update(block)
-            h.update(f"{p.relative_to(folder).as_posix()}\t{fh.hexdigest()}\n".encode())
-    return h.hexdigest()
+    attempts: int = 1
 
 
 def submission_id_of(folder: Path) -> str:
@@ -139,134 +96,177 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
     return int(m.group(1)), int(m.group(2))
 
 
-def _unchanged(target: Path, src_sha: str, rules_sha: str) -> bool:
+@contextlib.contextmanager
+def _sigint_ignored():
+    """SIGINT ignored while worker processes are spawned: they inherit it, so a Ctrl-C at the terminal
+    reaches only the batch, which then stops them in order (cancel, kill kernels, clean up)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        prev = json.loads((target / RUN_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return (prev.get("status") == "ok" and prev.get("source_sha256") == src_sha
-            and prev.get("rules_sha256") == rules_sha and prev.get("tool_version") == __version__
-            and (target / "review.json").is_file())
-
-
-def _replace_dir(tmp: Path, target: Path) -> None:
-    """Move a finished run folder into place (the old one, if any, is removed only after)."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".old-{target.name}-{os.getpid()}-{time.monotonic_ns()}")
-        os.replace(target, old)
-    os.replace(tmp, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def run_one(job: Job, out: Path, rules_path: str | None, rules_sha: str, lang: str, timeout: int, force: bool,
-            src_sha: str, running: _Running | None = None) -> Outcome:
-    """Execute the review notebook for one submission in a subprocess; never raises for a bad submission."""
-    from .serve import notebooks_dir
-
-    target = out / job.submission_id
-    if not force and _unchanged(target, src_sha, rules_sha):
-        return Outcome(job.submission_id, str(job.folder), "skipped", 0.0)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{job.submission_id}-", dir=out))
-    log_path = tmp / "log.txt"
-    params = {"submission_path": str(job.folder.resolve()), "rules_path": rules_path, "lang": lang,
-              "out_dir": str(tmp)}
-    cmd = [sys.executable, "-m", "workbench.batch_worker", str(notebooks_dir() / "review.ipynb"),
-           str(tmp / "review.ipynb"), json.dumps(params), str(timeout)]
-    t0 = time.perf_counter()
-    status, error = "ok", None
-    proc = None
-    try:
-        with open(log_path, "w", encoding="utf-8") as log:
-            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                                    env={**os.environ, "PYTHONUNBUFFERED": "1"})
-            if running is not None:
-                running.add(proc)
-            try:
-                rc = proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-                status, error = "timeout", f"no result within {timeout} s"
-            else:
-                if running is not None and running.stopping.is_set():
-                    raise Interrupted(job.submission_id)
-                if rc != 0:
-                    status = "failed"
-                    error = _last_error(log_path) or f"review notebook exited with code {rc}"
-        if status == "ok" and not (tmp / "review.json").is_file():
-            status, error = "failed", "the notebook finished without writing review.json"
-        seconds = time.perf_counter() - t0
-        run = {"submission_id": job.submission_id, "folder": str(job.folder), "status": status, "error": error,
-               "seconds": round(seconds, 3), "source_sha256": src_sha, "rules_sha256": rules_sha,
-               "tool_version": __version__}
-        (tmp / RUN_FILE).write_text(json.dumps(run, ensure_ascii=False, indent=2), encoding="utf-8")
-        os.chmod(tmp, 0o777 & ~_umask())
-        _replace_dir(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        yield
     finally:
-        if running is not None and proc is not None:
-            running.discard(proc)
-    return Outcome(job.submission_id, str(job.folder), status, seconds, error)
+        signal.signal(signal.SIGINT, previous)
 
 
-def _last_error(log_path: Path) -> str | None:
+@contextlib.contextmanager
+def dask_client(scheduler: str | None = None, jobs: int | None = None):
+    """A ``distributed.Client``: on the scheduler at ``scheduler`` (or ``$DASK_SCHEDULER_ADDRESS``), else on an
+    embedded ``LocalCluster`` of ``jobs`` worker processes with one thread each."""
+    from distributed import Client, LocalCluster
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)   # the batch reports per submission itself
+    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if address:
+        try:
+            client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise BatchError(f"no Dask scheduler answers at {address} ({type(exc).__name__}: {exc})") from None
+        try:
+            _check_workers(client)
+            yield client
+        finally:
+            client.close()
+        return
+    workers = max(1, jobs or os.cpu_count() or 1)
+    with _sigint_ignored():
+        # no dashboard; the scheduler's small HTTP server (health, metrics) on a free loopback port
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                               silence_logs=logging.ERROR)
     try:
-        lines = [ln.strip() for ln in log_path.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
-    except OSError:
-        return None
-    for ln in reversed(lines):
-        if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", ln) or ln.startswith("workbench:"):
-            return ln[:300]
-    return lines[-1][:300] if lines else None
+        with Client(cluster, set_as_default=False) as client:
+            yield client
+    finally:
+        cluster.close()
+
+
+def _worker_version() -> str:
+    from workbench import __version__ as v
+
+    return v
+
+
+def _check_workers(client) -> None:
+    """Every worker must run this workbench version: the same input must give the same review.json."""
+    try:
+        versions = client.run(_worker_version)
+    except Exception as exc:  # noqa: BLE001 - a worker without the workbench cannot import this function
+        raise BatchError(f"the Dask workers cannot run the workbench ({type(exc).__name__}: {exc}); "
+                         "install it on every worker") from None
+    wrong = sorted({v for v in versions.values() if v != __version__})
+    if wrong:
+        raise BatchError(f"Dask workers run workbench {', '.join(wrong)}, this command {__version__}")
 
 
 def run_batch(root: str | os.PathLike, out: str | os.PathLike, jobs: int | None = None, rules_path: str | None = None,
               lang: str = "zh", timeout: int = 600, force: bool = False, shard: tuple[int, int] | None = None,
-              progress: bool = True) -> list[Outcome]:
-    """Run every submission under ``root``; write outputs and ``portfolio.csv``/``.parquet`` into ``out``."""
-    from tqdm import tqdm
-
+              progress: bool = True, scheduler: str | None = None, checks: list[str] | tuple[str, ...] = ()
+              ) -> list[Outcome]:
+    """Run every submission under ``root``; write outputs and ``portfolio.csv``/``.parquet`` into ``out``.
+    ``checks``: analysts' check files loaded in every review (checked here first: BatchError names a bad one)."""
     from .portfolio import write_portfolio
+    from .serve import notebooks_dir
     from .tiers import load_rules
 
     rules = load_rules(rules_path)
-    out = Path(out)
+    out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob(".tmp-*"):  # leftovers of a killed batch are never outputs
-        shutil.rmtree(stale, ignore_errors=True)
+    remove_stale_private_folders(out)   # leftovers of a killed batch are never outputs
     planned = plan_jobs(Path(root), shard)
-    workers = max(1, jobs or os.cpu_count() or 1)
-    outcomes: list[Outcome] = []
-    # a progress bar on a terminal; in a log (not a terminal) one plain line per finished submission
-    on_terminal = sys.stderr.isatty()
-    bar = tqdm(total=len(planned), desc="review", unit="submission", disable=not (progress and on_terminal),
-               file=sys.stderr)
-    running = _Running()
-    with cf.ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(run_one, j, out, rules_path, rules.sha256, lang, timeout, force,
-                               source_sha256(j.folder), running): j for j in planned}
-        try:
-            for fut in cf.as_completed(futures):
-                outcomes.append(fut.result())
-                bar.update(1)
-                bar.set_postfix_str(f"{outcomes[-1].submission_id}: {outcomes[-1].status}")
-                if progress and not on_terminal:
-                    print(f"review {len(outcomes)}/{len(planned)} {one_line(outcomes[-1].submission_id)}: "
-                          f"{outcomes[-1].status}", file=sys.stderr, flush=True)
-        except KeyboardInterrupt:   # stop at once: queued runs cancelled, running ones killed and removed
-            for f in futures:
-                f.cancel()
-            running.stop_all()
-            raise
-        finally:
-            bar.close()
+    notebook = json.loads((notebooks_dir() / "review.ipynb").read_text(encoding="utf-8"))
+    token = secrets.token_hex(4)
+    check_files, checks_sha = _check_files(checks)
+    tasks = [Task(j.submission_id, str(j.folder.resolve()), str(out), notebook,
+                  str(Path(rules_path).resolve()) if rules_path else None, rules.sha256, lang, timeout, force,
+                  __version__, token, f"workbench-batch-stop-{token}", check_files, checks_sha) for j in planned]
+    with dask_client(scheduler, jobs) as client:
+        outcomes = _run_tasks(client, tasks, out, token, progress)
     outcomes.sort(key=lambda o: o.submission_id)
     write_portfolio(out)
     return outcomes
+
+
+def _run_tasks(client, tasks: list[Task], out: Path, token: str, progress: bool) -> list[Outcome]:
+    from distributed import Event, as_completed
+    from tqdm import tqdm
+
+    futures = client.map(review_submission, tasks, key=[f"review-{t.submission_id}-{token}" for t in tasks],
+                         pure=False)
+    by_key = {f.key: t for f, t in zip(futures, tasks)}
+    outcomes: list[Outcome] = []
+    # a progress bar on a terminal; in a log (not a terminal) one plain line per finished submission
+    on_terminal = sys.stderr.isatty()
+    bar = tqdm(total=len(tasks), desc="review", unit="submission", disable=not (progress and on_terminal),
+               file=sys.stderr)
+    try:
+        for fut in as_completed(futures, loop=client.loop):
+            outcomes.append(_outcome(fut, by_key[fut.key], out))
+            bar.update(1)
+            bar.set_postfix_str(f"{outcomes[-1].submission_id}: {outcomes[-1].status}")
+            if progress and not on_terminal:
+                print(f"review {len(outcomes)}/{len(tasks)} {one_line(outcomes[-1].submission_id)}: "
+                      f"{outcomes[-1].status}", file=sys.stderr, flush=True)
+    except KeyboardInterrupt:   # stop at once: queued runs cancelled, kernels in flight killed, folders removed
+        if tasks:
+            Event(tasks[0].stop_event, client=client).set()
+        client.cancel(futures)
+        _wait_for_cleanup(out, token)
+        raise
+    finally:
+        bar.close()
+    return outcomes
+
+
+def _outcome(fut, task: Task, out: Path) -> Outcome:
+    try:
+        r = fut.result()
+    except Exception as exc:  # noqa: BLE001 - a worker lost several times, a folder missing on a worker...
+        error = one_line(f"{type(exc).__name__}: {exc}")[:300]
+        _record_failure(task, out, error)
+        return Outcome(task.submission_id, task.folder, "failed", 0.0, error, 0)
+    return Outcome(r["submission_id"], r["folder"], r["status"], r["seconds"], r["error"], r["attempts"])
+
+
+def _record_failure(task: Task, out: Path, error: str) -> None:
+    """A run.json saying why the task itself failed, so the portfolio shows the submission as failed."""
+    try:
+        private = PrivateFolder(out, task.submission_id, task.batch_token)
+        run = {"submission_id": task.submission_id, "folder": task.folder, "status": "failed", "error": error,
+               "seconds": 0.0, "attempts": 0, "retried": [], "tool_version": task.tool_version}
+        (private.path / RUN_FILE).write_text(json.dumps(run, ensure_ascii=False, indent=2), encoding="utf-8")
+        private.publish(out / task.submission_id)
+    except OSError:
+        pass
+
+
+def _wait_for_cleanup(out: Path, token: str) -> None:
+    """Wait until the stopped tasks removed their private folders; remove what is left after STOP_WAIT_S."""
+    deadline = time.monotonic() + STOP_WAIT_S
+    while time.monotonic() < deadline and list(out.glob(f".tmp-*-{token}-*")):
+        time.sleep(0.1)
+    for d in out.glob(f".tmp-*-{token}-*"):
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _check_files(checks) -> tuple[tuple[str, ...], str]:
+    """Absolute paths of the analysts' check files, loaded once here (a file that cannot be imported stops the
+    batch before it starts), and the SHA-256 over their contents."""
+    if not checks:
+        return (), ""
+    from .checks import load_checks
+
+    files, h = [], hashlib.sha256()
+    for c in checks:
+        p = Path(c).resolve()
+        try:
+            load_checks(p)
+            h.update(f"{p.name}\t{hashlib.sha256(p.read_bytes()).hexdigest()}\n".encode())
+        except Exception as exc:  # noqa: BLE001 - say which file and why, in one line
+            raise BatchError(f"--checks {c}: {type(exc).__name__}: {one_line(exc)}") from None
+        files.append(str(p))
+    return tuple(files), h.hexdigest()
 
 
 def main_batch(args) -> int:
@@ -282,14 +282,24 @@ def main_batch(args) -> int:
     if not discover(root):
         print(f"workbench batch: no submission folder under {one_line(root)}", file=sys.stderr)
         return 2
+    if args.jobs and (args.scheduler or os.environ.get(SCHEDULER_ENV)):
+        print("workbench batch: --jobs is ignored on an existing Dask cluster (it has its own workers)",
+              file=sys.stderr)
     t0 = time.perf_counter()
-    outcomes = run_batch(root, args.out, args.jobs, args.rules, args.lang, args.timeout, args.force, shard)
+    try:
+        outcomes = run_batch(root, args.out, args.jobs, args.rules, args.lang, args.timeout, args.force, shard,
+                             scheduler=args.scheduler, checks=getattr(args, "checks", None) or ())
+    except BatchError as exc:
+        print(f"workbench batch: {one_line(exc)}", file=sys.stderr)
+        return 2
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
         if o.status in ("failed", "timeout"):
             print(f"  {o.submission_id}: {o.status}: {one_line(o.error)}", file=sys.stderr)
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-    print(f"{len(outcomes)} submissions ({summary}) in {time.perf_counter() - t0:.1f} s; "
-          f"portfolio: {Path(args.out) / 'portfolio.csv'}")
+    retried = sum(1 for o in outcomes if o.attempts > 1)
+    print(f"{len(outcomes)} submissions ({summary}) in {time.perf_counter() - t0:.1f} s"
+          + (f"; {retried} retried after a kernel failure" if retried else "")
+          + f"; portfolio: {Path(args.out) / 'portfolio.csv'}")
     return 0

@@ -35,12 +35,16 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("batch", help="run the review notebook for every submission under ROOT")
     b.add_argument("root")
     b.add_argument("--out", required=True)
-    b.add_argument("--jobs", type=int, default=None)
+    b.add_argument("--jobs", type=int, default=None,
+                   help="worker processes of the embedded Dask cluster (default: the number of cores)")
+    b.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="run on an existing Dask cluster (default: $DASK_SCHEDULER_ADDRESS, else an embedded one)")
     b.add_argument("--rules")
     b.add_argument("--lang", choices=("zh", "en"), default="zh")
     b.add_argument("--timeout", type=int, default=600, help="seconds per submission (default 600)")
     b.add_argument("--force", action="store_true", help="re-run submissions whose inputs are unchanged")
     b.add_argument("--shard", default=None, help="K/N: run only the K-th of N shards (1-based)")
+    add_checks_option(b)
 
     s = sub.add_parser("serve", help="start the Voila reviewer app on 127.0.0.1")
     s.add_argument("root", nargs="?", default=None, help="folder of submissions (default: bundled sample data)")
@@ -56,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
                         "reviewer's identity; requests without it cannot record (default: the local account)")
     s.add_argument("--roles", default=None, metavar="FILE",
                    help="roles file (YAML: identities -> reviewer | lead), applied to the decision store at start")
+    add_checks_option(s)
     s.add_argument("--base-url", default=None, metavar="PREFIX",
                    help="the URL path a proxy serves the app under and strips before forwarding "
                         "(JupyterHub: /user/NAME/)")

@@ -161,7 +161,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "tier": ("建议等级", "Proposed tier"), "critical": ("严重", "Critical"), "major": ("主要", "Major"),
     "minor": ("次要", "Minor"), "info": ("提示", "Info"), "completeness": ("完整性", "Completeness"),
     "mtd": ("MTD", "MTD"), "efficacy_signal": ("有效性信号", "Efficacy signal"), "status": ("状态", "Status"),
-    "error": ("错误", "Error"), "run_seconds": ("耗时（秒）", "Run time (s)"),
+    "error": ("错误", "Error"), "run_seconds": ("耗时（秒）", "Run time (s)"), "attempts": ("执行次数", "Attempts"),
 }
 
 

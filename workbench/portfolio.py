@@ -10,7 +10,8 @@ from .enums import TIER_CODES
 from .findings import ELEMENT_LABELS, Element
 
 COLUMNS = ["submission_id", "title", "product", "cell_type", "design", "subjects_dosed", "tier", "critical", "major",
-           "minor", "info", "completeness", "mtd", "efficacy_signal", "status", "error", "run_seconds", "folder"]
+           "minor", "info", "completeness", "mtd", "efficacy_signal", "status", "error", "run_seconds", "attempts",
+           "folder"]
 
 
 def _row(run_dir: Path) -> tuple[dict, dict] | None:
@@ -20,7 +21,8 @@ def _row(run_dir: Path) -> tuple[dict, dict] | None:
         return None
     row = {c: None for c in COLUMNS}
     row.update(submission_id=run.get("submission_id", run_dir.name), status=run.get("status"),
-               error=run.get("error"), run_seconds=run.get("seconds"), folder=run.get("folder"))
+               error=run.get("error"), run_seconds=run.get("seconds"), attempts=run.get("attempts"),
+               folder=run.get("folder"))
     scorecard: dict = {}
     try:
         doc = json.loads((run_dir / "review.json").read_text(encoding="utf-8"))

@@ -100,7 +100,16 @@ def write_voila_config(folder: Path, user_header: str | None = None) -> Path:
 
 
 def app_url(port: int, host: str = "127.0.0.1") -> str:
-    return f"http://{host}:{port}/voila/render/index.ipynb"
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/voila/render/index.ipynb"
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def serve_env(root: Path, db_url: str | None, lang: str, runs: str | None = None,
@@ -135,14 +144,27 @@ def main_serve(args) -> int:
         print(f"workbench serve: warning: listening on {args.host}, reachable from other machines"
               + ("" if user_header else "; without --user-header every decision is recorded as this account"),
               file=sys.stderr)
+    from .serve_ready import LogTail, port_taken, wait_until_answering
+
+    if port_taken(args.host, args.port):
+        print(f"workbench serve: port {args.port} on {args.host} is already in use (another server?); "
+              "choose another with --port", file=sys.stderr)
+        return 2
     cmd = voila_command(args.port, args.host, getattr(args, "kernel_idle", CULL_IDLE_S)) + prefix_args
-    print(f"Reviewer app / 审评应用: {app_url(args.port, args.host)}", flush=True)
-    print(f"Submissions / 申报资料: {root.resolve()}", flush=True)
     import shutil
     import signal
     import tempfile
 
     env = serve_env(root, args.db_url, args.lang, getattr(args, "runs", None), user_header)
+    if getattr(args, "checks", None):   # loaded here first: a bad file stops serve before anything starts
+        from .cli import ExtensionError, load_extensions
+
+        try:
+            load_extensions(args)
+        except ExtensionError as exc:
+            print(f"workbench serve: {one_line(exc)}", file=sys.stderr)
+            return 2
+        env["WORKBENCH_CHECKS"] = os.pathsep.join(str(Path(c).resolve()) for c in args.checks)
     if getattr(args, "roles", None):
         changes, problem = apply_roles_file(args.roles, env["WORKBENCH_DB_URL"])
         if problem:
@@ -159,16 +181,22 @@ def main_serve(args) -> int:
 
     previous = signal.signal(signal.SIGTERM, _terminate)
     write_voila_config(scratch, user_header)
-    proc = subprocess.Popen(cmd, env=env, cwd=scratch)
+    # Voila's log passes through us: shown as before, and its last lines kept for a start-up error
+    proc = subprocess.Popen(cmd, env=env, cwd=scratch, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = LogTail(proc.stdout)
     try:
+        problem = wait_until_answering(proc, args.host, args.port)
+        if problem is not None:   # never print an address that does not answer
+            _stop(proc)
+            print(f"workbench serve: {problem}; the last lines of its log:", file=sys.stderr, flush=True)
+            for line in log.tail():
+                print(f"  {one_line(line)}", file=sys.stderr, flush=True)
+            return 1
+        print(f"Reviewer app / 审评应用: {app_url(args.port, args.host)}", flush=True)
+        print(f"Submissions / 申报资料: {root.resolve()}", flush=True)
         return proc.wait()
     except KeyboardInterrupt:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
         return 0
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -106,9 +106,9 @@ def test_override_recorded_and_visible_after_reload(server, page, wait_app):
     panel.locator("textarea").fill(reason)
     panel.get_by_role("button", name="Override").click()
     page.locator(".wb-recorded").wait_for()
+    assert "tab=tier" in page.url                      # the view is in the URL: a reload reopens this tab
     page.reload(wait_until="commit")
-    wait_app(page, "Key-information scorecard")
-    page.get_by_role("tab", name="Evidence tier").click()
+    wait_app(page, "Audit history")
     history = page.locator(".wb-audit-history")
     history.get_by_text(reason).wait_for()
     assert re.search(rf"Override \(proposed {proposed}, decided {other}\)", history.inner_text())

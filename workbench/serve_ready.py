@@ -1,0 +1,78 @@
+"""`workbench serve` tells the address only once the server answers: its log is passed through (and its
+last lines kept for an error message), and the port is polled over HTTP until a response comes back."""
+from __future__ import annotations
+
+import collections
+import http.client
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+START_TIMEOUT_S = 90     # for Voila to answer after it was started
+TAIL_LINES = 15
+
+
+class LogTail:
+    """Copies a child's output (a pipe) to ``sink`` line by line and keeps its last lines."""
+
+    def __init__(self, pipe, sink=None, keep: int = TAIL_LINES):
+        self.lines: collections.deque[str] = collections.deque(maxlen=keep)
+        self._pipe, self._sink = pipe, sink if sink is not None else sys.stderr
+        self._thread = threading.Thread(target=self._copy, name="serve-log", daemon=True)
+        self._thread.start()
+
+    def _copy(self) -> None:
+        for raw in iter(self._pipe.readline, b""):
+            line = raw.decode("utf-8", errors="replace")
+            self.lines.append(line.rstrip("\n"))
+            try:
+                self._sink.write(line)
+                self._sink.flush()
+            except (OSError, ValueError):   # our own stderr closed: keep draining the pipe
+                pass
+
+    def tail(self, wait: float = 1.0) -> list[str]:
+        self._thread.join(timeout=wait)     # a stopped child: its last words are in the pipe
+        return list(self.lines)
+
+
+def answers(host: str, port: int, timeout: float = 2.0) -> bool:
+    """Any HTTP response from ``host:port`` (a redirect or an error page counts: the server is up)."""
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request("HEAD", "/")
+        conn.getresponse()
+        return True
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        conn.close()
+
+
+def _probe_host(host: str) -> str:
+    return {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+
+
+def port_taken(host: str, port: int) -> bool:
+    """Something already listens there: the app would fail to start, or an address would lead elsewhere."""
+    family = socket.AF_INET6 if ":" in _probe_host(host) else socket.AF_INET
+    with socket.socket(family) as s:
+        s.settimeout(1)
+        return s.connect_ex((_probe_host(host), port)) == 0
+
+
+def wait_until_answering(proc: subprocess.Popen, host: str, port: int, timeout: float | None = None) -> str | None:
+    """None once the server answers; else a one-line reason (it stopped, or ``timeout`` seconds passed)."""
+    timeout = START_TIMEOUT_S if timeout is None else timeout
+    probe = _probe_host(host)
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            return f"the server stopped (exit code {proc.returncode}) before it answered on port {port}"
+        if answers(probe, port):
+            return None
+        if time.monotonic() > deadline:
+            return f"the server did not answer on port {port} within {timeout:.0f} s"
+        time.sleep(0.2)
