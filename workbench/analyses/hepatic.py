@@ -45,7 +45,8 @@ def hepatic_subjects(sub: Submission) -> pd.DataFrame:
     post = day > subj.map(first).to_numpy(dtype=float)
     baseline = yes(sub, "LB", "LBBLFL")
     with np.errstate(divide="ignore", invalid="ignore"):
-        times = to_number(col(lb, "LBSTRESN")).to_numpy(dtype=float) / to_number(col(lb, "LBSTNRHI")).to_numpy(dtype=float)
+        times = to_number(col(lb, "LBSTRESN")).to_numpy(dtype=float) / \
+            to_number(col(lb, "LBSTNRHI")).to_numpy(dtype=float)
     keep = analyte.notna().to_numpy() & post & ~baseline & np.isfinite(times) & subj.isin(model.dosed).to_numpy()
     if not keep.any():
         return pd.DataFrame(columns=COLUMNS)

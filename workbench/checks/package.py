@@ -73,20 +73,22 @@ def package_naming_format(sub, out):
         if not NAME_RE.fullmatch(p.stem) or (p.suffix.lower() == ".xpt" and p.suffix != ".xpt"):
             note_en = "; the file was not read" if f.path in refused else ""
             note_zh = "；该文件未读取" if f.path in refused else ""
-            names.append((f.path, f"{part} dataset file {f.path}: the name {p.name} is outside the naming of {GUIDE_EN} "
-                                  f"(lowercase letters and digits, at most 8 characters, starting with a letter, "
-                                  f"extension .xpt){note_en}",
+            names.append((f.path, f"{part} dataset file {f.path}: the name {p.name} is outside the naming of "
+                                  f"{GUIDE_EN} (lowercase letters and digits, at most 8 characters, starting with a "
+                                  f"letter, extension .xpt){note_en}",
                           f"{part} 数据集文件 {f.path}：文件名 {p.name} 不符合{GUIDE_ZH}的命名规则（小写字母和数字，不超过 8 个"
                           f"字符，以字母开头，扩展名 .xpt）{note_zh}", dom))
         if p.suffix.lower() != ".xpt":
             fmt = p.suffix.lstrip(".").upper()
-            formats.setdefault(fmt, []).append((f.path, f"{part} dataset file {f.path} is {fmt}, not SAS transport version 5 (.xpt) as "
-                                    f"{GUIDE_EN} requires",
-                            f"{part} 数据集文件 {f.path} 为 {fmt} 格式，不是{GUIDE_ZH}要求的 SAS 传输文件第 5 版（.xpt）", dom))
+            formats.setdefault(fmt, []).append((
+                f.path, f"{part} dataset file {f.path} is {fmt}, not SAS transport version 5 (.xpt) as {GUIDE_EN} "
+                        f"requires",
+                f"{part} 数据集文件 {f.path} 为 {fmt} 格式，不是{GUIDE_ZH}要求的 SAS 传输文件第 5 版（.xpt）", dom))
         elif _header(sub, f.path).startswith(XPT_V8):
-            formats.setdefault("XPT8", []).append((f.path, f"{part} dataset file {f.path} is SAS transport version 8, not version 5 as "
-                                    f"{GUIDE_EN} requires",
-                            f"{part} 数据集文件 {f.path} 为 SAS 传输文件第 8 版，不是{GUIDE_ZH}要求的第 5 版", dom))
+            formats.setdefault("XPT8", []).append((
+                f.path, f"{part} dataset file {f.path} is SAS transport version 8, not version 5 as {GUIDE_EN} "
+                        f"requires",
+                f"{part} 数据集文件 {f.path} 为 SAS 传输文件第 8 版，不是{GUIDE_ZH}要求的第 5 版", dom))
         if f.size is not None and f.size > MAX_FILE_BYTES:
             gb = f.size / 1024 ** 3
             sizes.append((f.path, f"{part} dataset file {f.path} is {gb:.1f} GB: {GUIDE_EN} asks for a dataset over "

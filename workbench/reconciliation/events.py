@@ -86,7 +86,8 @@ def treatment_emergent(sub: Submission) -> ItemResult:
         sdtm = f"TEAE ({text(aestdtc[i]) or '?'})" if lib else f"not TEAE ({text(aestdtc[i]) or '?'})"
         ctx = dict(u=u, record=record, shown=shown, sdtm=sdtm, lo=lo, hi=hi, aestdtc=text(aestdtc[i]),
                    first_lo=first_lo.get(u, np.nan), first_hi=first_hi.get(u, np.nan), last=last, ex_last=ex_last,
-                   adam_last=not np.isnan(a_trtedt[j]), after=after, astdt=a_start[j], trtsdt=a_trtsdt[j], imputed=text(a_imputed[j]), dosed=u in dosed)
+                   adam_last=not np.isnan(a_trtedt[j]), after=after, astdt=a_start[j], trtsdt=a_trtsdt[j],
+                   imputed=text(a_imputed[j]), dosed=u in dosed)
         if lib and after > 0:
             pending.append(ctx)
         else:
@@ -183,7 +184,8 @@ def _reason(c: dict, lib: bool) -> Disagreement:
                   + (f"，ADaM 填补为 ASTDT={iso(c['astdt'])}" if not np.isnan(c["astdt"]) else ""))
         elif not np.isnan(c["astdt"]) and not (c["lo"] <= c["astdt"] <= c["hi"]):
             kind = "astdt_differs"
-            en = f"ADaM's ASTDT={iso(c['astdt'])} differs from AESTDTC={onset} (onset on or after the first dose {first})"
+            en = (f"ADaM's ASTDT={iso(c['astdt'])} differs from AESTDTC={onset} (onset on or after the first dose "
+                  f"{first})")
             zh = f"ADaM 的 ASTDT={iso(c['astdt'])} 与 AESTDTC={onset} 不一致（起始于首次给药 {first} 当天或之后）"
         elif not np.isnan(c["trtsdt"]) and not np.isnan(c["first_lo"]) and not (
                 c["first_lo"] <= c["trtsdt"] <= c["first_hi"]):

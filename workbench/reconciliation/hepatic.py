@@ -51,7 +51,8 @@ def hepatic_flags(sub: Submission) -> ItemResult:
                                   "ADLBHY / ADLB 无法读取（由 TRC-007 报告）")
         return not_applicable("REC-004", "no ADLBHY or ADLB in the analysis datasets", "分析数据集中无 ADLBHY 或 ADLB")
     if "USUBJID" not in df.columns or "PARAMCD" not in df.columns:
-        return not_applicable("REC-004", f"{name} has no USUBJID or PARAMCD variable", f"{name} 缺少 USUBJID 或 PARAMCD 变量")
+        return not_applicable("REC-004", f"{name} has no USUBJID or PARAMCD variable",
+                              f"{name} 缺少 USUBJID 或 PARAMCD 变量")
     if not sub.has("LB"):
         return not_applicable("REC-004", "LB is missing (reported by SAF-008)", "缺少 LB（由 SAF-008 报告）")
     model = sub.study
@@ -137,8 +138,8 @@ def _compare(item: ItemResult, name: str, u: str, p: str, adam: bool, mine: bool
                                          f"(> {PARAMS[p][2]:g}×ULN)",
                         f"峰值恰为 {x:g}×ULN：{name} 按“≥”标记，本系统按“> {PARAMS[p][2]:g}×ULN”不标记")
     elif adam and not mine and baseline_flag:
-        kind, en, zh = ("baseline_flagged", f"{name} flags a record on or before the first dose (baseline); the library "
-                                            f"counts post-baseline values only ({peaks})",
+        kind, en, zh = ("baseline_flagged", f"{name} flags a record on or before the first dose (baseline); the "
+                                            f"library counts post-baseline values only ({peaks})",
                         f"{name} 标记了首次给药当天或之前（基线）的记录；本系统仅计基线后数值（{peaks}）")
     elif adam:
         kind, en, zh = ("adam_only", f"{name} flags it; by the library's hepatic analysis: {peaks}",

@@ -254,8 +254,8 @@ def _open_last_records(sub: Submission) -> dict[str, tuple[float, float]]:
     for u, g in ex.groupby("USUBJID", sort=False):
         end = g["END_HI"].to_numpy(dtype=float)
         start = g["START_HI"].to_numpy(dtype=float)
-        last_any = np.nanmax(np.where(np.isnan(end), start, end)) if (~np.isnan(np.where(np.isnan(end), start, end))).any() \
-            else np.nan
+        last = np.where(np.isnan(end), start, end)
+        last_any = np.nanmax(last) if (~np.isnan(last)).any() else np.nan
         open_starts = start[np.isnan(end) & ~np.isnan(start)]
         if len(open_starts) and open_starts.max() == last_any:
             out[u] = (float(last_any), float(np.nanmax(end)) if (~np.isnan(end)).any() else np.nan)
