@@ -156,3 +156,11 @@ def test_unreadable_adsl_is_trc007s_and_reconciliation_says_so(tmp_path):
     assert not [f for f in run.findings if f.check_id == "PKG-002"]          # supplied, only unreadable
     rec = {r.check_id: r for r in run.results}["REC-001"]
     assert rec.status == "not_applicable" and "TRC-007" in rec.reason_en
+
+
+def test_batch_names_a_package_after_its_study(tmp_path):
+    from workbench.batch import submission_id_of
+
+    ectd(tmp_path / "pkg", "scx001")
+    (tmp_path / "pkg" / "m5" / "datasets" / "scx001" / "submission.yaml").unlink()
+    assert submission_id_of(tmp_path / "pkg") == "scx001" == load_submission(tmp_path / "pkg").submission_id
