@@ -73,6 +73,11 @@ class Study:
     extra_files: dict[str, bytes] = field(default_factory=dict)  # relative path -> bytes (written last)
     skip_doc_files: set[str] = field(default_factory=set)        # index PATHs whose file is not written
     bare: bool = False                   # datasets directly in the folder, no manifest/cmc/documents
+    # a CDE data package (docs/package.md): ADaM tables written as CSV (dates ISO) into analysis/adam/datasets/
+    # under adam_files names (default <name>.csv), with an ADaM define.xml when adam_define; see make_package()
+    adam: dict[str, pd.DataFrame] = field(default_factory=dict)
+    adam_files: dict[str, str] = field(default_factory=dict)
+    adam_define: bool | str = True
 
     def copy(self) -> "Study":
         return copy.deepcopy(self)
@@ -372,6 +377,15 @@ def write_study(study: Study, path: Path) -> Path:
                 rows.append(row)
             cols = ["DOCID", "DOCTYPE", "TITLE", "VERSION", "DATE", "SITEID", "USUBJID", "LOTID", "PATH", "SHA256"]
             (docdir / "index.csv").write_bytes(_csv(pd.DataFrame(rows, columns=cols)))
+    if study.adam:
+        adam_dir = path / "analysis" / "adam" / "datasets"
+        adam_dir.mkdir(parents=True, exist_ok=True)
+        for name, df in study.adam.items():
+            (adam_dir / study.adam_files.get(name, f"{name.lower()}.csv")).write_bytes(_csv(_iso_dates(df)))
+        if study.adam_define is True:
+            (adam_dir / "define.xml").write_text(define_xml(study.adam), encoding="utf-8")
+        elif isinstance(study.adam_define, str):
+            (adam_dir / "define.xml").write_text(study.adam_define, encoding="utf-8")
     for rel, data in study.extra_files.items():
         f = _inside(path, rel)
         if f is None:
@@ -379,6 +393,32 @@ def write_study(study: Study, path: Path) -> Path:
         f.parent.mkdir(parents=True, exist_ok=True)
         f.write_bytes(data)
     return path
+
+
+PACKAGE_FILES = {"tabulations/csdrg.pdf": b"%PDF-1.4 SDRG\n", "analysis/adam/datasets/adrg.pdf": b"%PDF-1.4 ADRG\n",
+                 "analysis/adam/programs/adsl.sas": b"/* ADSL */\n"}
+
+
+def make_package(study: Study) -> Study:
+    """The study as a CDE data package: ADSL, ADAE, ADLBHY derived from its tables the sponsor's way
+    (workbench.sample.adam), an ADaM define.xml, reviewer guides and a program. Edit ``study.adam`` afterwards."""
+    from workbench.sample.adam import adam_datasets
+
+    study.adam = adam_datasets(study.tables)
+    study.extra_files.update(PACKAGE_FILES)
+    return study
+
+
+def _iso_dates(df: pd.DataFrame) -> pd.DataFrame:
+    """ADaM numeric SAS dates (days since 1960-01-01) as ISO text, as a CSV analysis dataset carries them."""
+    from workbench.sample.adam import DATE_VARS, SAS_OFFSET
+
+    out = df.copy()
+    for c in DATE_VARS:
+        if c in out.columns:
+            d = pd.to_numeric(out[c], errors="coerce") - SAS_OFFSET
+            out[c] = [None if v != v else (date(1970, 1, 1) + timedelta(days=int(v))).isoformat() for v in d]
+    return out
 
 
 def load_study(study: Study, tmp_path: Path, name: str = "sub") -> Submission:

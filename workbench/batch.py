@@ -58,8 +58,14 @@ class Outcome:
 
 def submission_id_of(folder: Path) -> str:
     """The manifest's submission_id when valid, else the folder name made safe for a file name."""
+    from .loader.package import locate_study
     from .manifest import SUBMISSION_ID_RE, parse_manifest
 
+    try:   # a data package root: the id of its study folder (as the review gives it)
+        located = locate_study(Path(folder))
+    except Exception:  # noqa: BLE001 - two studies: the review will say so; name the output after the folder
+        located = None
+    folder = located[0] if located is not None else folder
     manifest = folder / "submission.yaml"
     if manifest.is_file() and not manifest.is_symlink():
         try:

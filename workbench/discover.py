@@ -11,10 +11,15 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
 def is_submission(folder: Path) -> bool:
-    """A folder with submission.yaml, a tabulations/ folder, or dataset files directly in it (bare mode)."""
+    """A folder with submission.yaml, a tabulations/ folder, dataset files directly in it (bare mode), or a
+    CDE/eCTD data package (m5/datasets/<study>/, or a study folder with analysis/adam/)."""
     if not folder.is_dir() or folder.is_symlink():
         return False
     if (folder / "submission.yaml").is_file() or (folder / "tabulations").is_dir():
+        return True
+    from .loader.package import is_study_folder, study_folders
+
+    if is_study_folder(folder) or study_folders(folder)[0] is not None:
         return True
     try:
         return any(p.suffix.lower() in DATASET_EXTENSIONS and p.is_file() for p in folder.iterdir())

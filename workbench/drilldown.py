@@ -32,7 +32,8 @@ def _tables(sub: Submission, domain: str | None) -> list[tuple[str, pd.DataFrame
     out = []
     if domain:
         key = domain.upper()
-        table = sub.datasets.get(key) if key in sub.datasets else sub.supp.get(key)
+        table = sub.datasets.get(key) if key in sub.datasets else sub.supp.get(key) if key in sub.supp \
+            else sub.adam.get(key)   # the analysis datasets of a data package (REC-*, PKG-*)
         if table is not None:
             out.append((key, table))
     for name, table in (("cmc/batches.csv", sub.batches), ("cmc/release_tests.csv", sub.release_tests),

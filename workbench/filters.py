@@ -152,6 +152,7 @@ def subset(sub: Submission, f: ViewFilter | None) -> Submission:
     if docs is not None and "USUBJID" in docs.columns:   # subject documents of others go; study documents stay
         docs = docs[docs["USUBJID"].isna() | docs["USUBJID"].isin(keep)].reset_index(drop=True)
     out = dataclasses.replace(sub, datasets={k: cut(v) for k, v in sub.datasets.items()},
-                              supp={k: cut(v) for k, v in sub.supp.items()}, documents=docs)
+                              supp={k: cut(v) for k, v in sub.supp.items()}, documents=docs,
+                              adam={k: cut(v) for k, v in sub.adam.items()})
     out.__dict__["view_filter"] = f
     return out

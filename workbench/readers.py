@@ -333,8 +333,14 @@ def _tidy_text(s: pd.Series, seeds: dict | None = None, name: str = "") -> np.nd
             seeds[name] = (np.append(c2, -1).astype(np.int32)[codes], np.asarray(u2, dtype=object))
         mapped.append(None)    # code -1 (missing) picks the trailing None
         return np.asarray(mapped, dtype=object)[codes]
-    # mixed cells (numbers in an object column) keep their value; only text is stripped
-    s = s.astype("object")
-    stripped = s.str.strip()
-    stripped = stripped.where(stripped.notna() | s.isna(), s)
-    return stripped.where(stripped.notna() & (stripped != ""), None).astype("object").to_numpy()
+    # mixed cells (numbers in an object column, or dates: a SAS numeric with a DATE9. format reads as
+    # datetime.date) keep their value; only text is stripped; missing (None, NaN, NaT) and blank text -> None
+    return np.asarray([_tidy_cell(v) for v in s.to_numpy(dtype=object)], dtype=object)
+
+
+def _tidy_cell(v):
+    if isinstance(v, str):
+        return v.strip() or None
+    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+        return None
+    return v

@@ -5,7 +5,8 @@ import html
 
 from .sections import SECTIONS, section_blocks
 
-REPORT_SECTIONS = ("traceability", "process_quality", "dose_response", "safety", "follow_up", "overview")
+REPORT_SECTIONS = ("traceability", "process_quality", "dose_response", "safety", "follow_up", "reconciliation",
+                   "overview")
 
 
 def _table_html(df, max_rows: int = 300) -> str:
@@ -29,7 +30,11 @@ def report_sections(review, doc: dict) -> list[dict]:
     """Sections with tables and figures in both languages; plotly.js is inlined once, in the first figure."""
     plotly_included = False
     out = []
+    from .reconciliation import reconciliation
+
     for key in REPORT_SECTIONS:
+        if key == "reconciliation" and reconciliation(review.submission) is None:
+            continue   # nothing to reconcile: no data package, no ADaM
         zh_title, en_title = SECTIONS[key]
         tables, figures = [], []
         per_lang = {lang: section_blocks(review, key, lang) for lang in ("zh", "en")}

@@ -71,6 +71,7 @@ class Review:
             doc["analyses"] = self.analyses_dict()
         if self.tier is not None:
             doc["tier"] = self.tier.to_dict()
+        doc.update(package_sections(sub))
         if doc["rules"] is None:
             del doc["rules"]
         return jsonable(doc)
@@ -104,6 +105,23 @@ def study_card(sub: Submission) -> dict:
                   else a.ROLE_EVIDENCE} for a in model.arms.itertuples()],
         "facts": {k: f.to_dict() for k, f in design.facts.items() if k != "data_cutoff"},
     }
+
+
+def package_sections(sub: Submission) -> dict:
+    """review.json ``package`` (what a data package holds, each file with its SHA-256) and ``reconciliation`` (the
+    ADaM datasets against the SDTM, per item: agree / disagree counts and the listing); none for other layouts."""
+    from .reconciliation import reconciliation
+
+    out = {}
+    if sub.package is not None:
+        sha = {f.path: f.sha256 for f in sub.inputs}
+        pkg = sub.package.to_dict()
+        pkg["files"] = [{**f, "sha256": sha.get(f["path"])} for f in pkg["files"]]
+        out["package"] = pkg
+    rec = reconciliation(sub)
+    if rec is not None:
+        out["reconciliation"] = rec.to_dict()
+    return out
 
 
 def _optional_modules():

@@ -23,6 +23,7 @@ SECTIONS = {
     "dose_response": ("剂量反应", "Dose–response"),
     "safety": ("安全性", "Safety"),
     "follow_up": ("随访", "Follow-up"),
+    "reconciliation": ("数据包与 ADaM", "Package & ADaM"),
     "tier": ("证据等级", "Evidence tier"),
     "export": ("导出", "Export"),
 }
@@ -211,6 +212,14 @@ def _fig(name: str):
     return build
 
 
+def _rec(name: str):
+    def build(review, lang):
+        from .reconciliation import views
+
+        return getattr(views, name)(review, lang)
+    return build
+
+
 _BUILDERS: dict[str, list[tuple[str, str, str, Callable]]] = {
     "overview": [
         ("组别", "Arms", "table", _arms),
@@ -270,5 +279,12 @@ _BUILDERS: dict[str, list[tuple[str, str, str, Callable]]] = {
         ("免疫原性（IS；G-2.3.2b、G-3.1a）", "Immunogenicity (IS; G-2.3.2b, G-3.1a)", "table", gb.immunogenicity),
         ("细胞体内存续与分布（PC/PP；G-2.2.1、G-3.1a）", "Cell persistence and biodistribution (PC/PP; G-2.2.1, G-3.1a)",
          "table", gb.persistence),
+    ],
+    "reconciliation": [   # docs/package.md: the CDE data package and the ADaM datasets against the SDTM
+        ("核对汇总", "Reconciliation summary", "table", _rec("summary")),
+        ("不一致清单", "Disagreements", "table", _rec("listing")),
+        ("数据包内容", "Data package contents", "table", _rec("package_files")),
+        ("数据包与核对相关发现", "Package and reconciliation findings", "table",
+         _findings_of("PKG-001", "PKG-002", "PKG-003", "REC-001", "REC-002", "REC-003", "REC-004", "REC-005")),
     ],
 }

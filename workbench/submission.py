@@ -47,11 +47,15 @@ class InputFile:
     sha256: str
     rows: int | None = None
     encoding: str | None = None
-    kind: str = "dataset"     # dataset | manifest | define | cmc | documents_index | document
+    kind: str = "dataset"     # dataset | adam_dataset | manifest | define | cmc | documents_index | document
+    #                           | reviewer_guide | program | other (files of a data package, hashed, never run)
     domain: str | None = None
 
     def to_dict(self) -> dict:
         return {"path": self.path, "sha256": self.sha256, "rows": self.rows, "encoding": self.encoding}
+
+
+PACKAGE_FILE_KINDS = ("define", "reviewer_guide", "program", "other")
 
 
 @dataclass
@@ -82,6 +86,12 @@ class Submission:
     load_issues: list[LoadIssue] = field(default_factory=list)
     rules: object | None = None   # workbench.rules.Rules in force (None: the shipped rules); see use_rules()
     overlay: object | None = None  # workbench.overlay.Overlay: reviewer-supplied facts; see use_overlay()
+    # a CDE/eCTD data package (docs/package.md): the analysis datasets (ADaM, upper-case names, read like SDTM,
+    # never merged into ``datasets``), their files, their define.xml, and what the package holds
+    adam: dict[str, pd.DataFrame] = field(default_factory=dict)
+    adam_files: dict[str, str] = field(default_factory=dict)       # ADaM dataset -> relative path
+    adam_define: dict[str, set[str]] | None = None
+    package: object | None = None   # workbench.loader.package.DataPackage; None for the other layouts
 
     def use_rules(self, rules) -> None:
         """Read this submission under ``rules`` (a :class:`workbench.rules.Rules`); derivations made under other
@@ -157,7 +167,9 @@ class Submission:
         return h.hexdigest()
 
     def inventory(self) -> pd.DataFrame:
-        """One row per loaded domain: rows, subjects, source file, its SHA-256 and encoding."""
+        """One row per loaded dataset: rows, subjects, source file, its SHA-256 and encoding, its standard (SDTM,
+        or ADaM for the analysis datasets of a data package) and kind; a data package adds one row per define.xml,
+        reviewer guide, program and other file (kind says which)."""
         by_path = {f.path: f for f in self.inputs}
         rows = []
         for dom in sorted(self.datasets):
@@ -174,4 +186,23 @@ class Submission:
             rows.append({"domain": dom, "rows": len(df),
                          "subjects": int(df["USUBJID"].nunique()) if "USUBJID" in df.columns else None,
                          "file": path, "sha256": f.sha256 if f else None, "encoding": f.encoding if f else None})
-        return pd.DataFrame(rows, columns=["domain", "rows", "subjects", "file", "sha256", "encoding"])
+        for dom in sorted(self.adam):
+            path = self.adam_files.get(dom, "")
+            f = by_path.get(path)
+            df = self.adam[dom]
+            rows.append({"domain": dom, "rows": len(df),
+                         "subjects": int(df["USUBJID"].nunique()) if "USUBJID" in df.columns else None,
+                         "file": path, "sha256": f.sha256 if f else None, "encoding": f.encoding if f else None,
+                         "standard": "ADaM"})
+        for r in rows:
+            r.setdefault("standard", "SDTM")
+            r["kind"] = "dataset"
+        if self.package is not None:   # a data package's define.xml, reviewer guides and programs (hashed, never run)
+            for f in sorted(self.inputs, key=lambda f: f.path):
+                if f.kind in PACKAGE_FILE_KINDS:
+                    part = "ADaM" if f.path.startswith("analysis/") else "SDTM" if f.path.startswith("tabulations/") \
+                        else None
+                    rows.append({"domain": None, "rows": None, "subjects": None, "file": f.path, "sha256": f.sha256,
+                                 "encoding": None, "standard": part, "kind": f.kind})
+        return pd.DataFrame(rows, columns=["domain", "rows", "subjects", "file", "sha256", "encoding", "standard",
+                                           "kind"])

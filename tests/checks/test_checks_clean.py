@@ -31,7 +31,8 @@ def test_check_quiet_and_runs_on_clean(check_id, clean_run):
 
 def test_clean_not_applicable_only_where_the_study_makes_it_irrelevant(clean_run):
     na = {r.check_id for r in clean_run.results if r.status == "not_applicable"}
-    assert na == {"SCR-006", "FUP-004", "EFF-004"}  # no children, allogeneic product
+    package = {"PKG-001", "PKG-002", "PKG-003", "REC-001", "REC-002", "REC-003", "REC-004", "REC-005"}
+    assert na == {"SCR-006", "FUP-004", "EFF-004"} | package  # no children, allogeneic product, no data package
 
 
 def test_clean_info_findings(clean_run):

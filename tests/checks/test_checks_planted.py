@@ -13,7 +13,7 @@ from typing import Callable
 
 import pandas as pd
 import pytest
-from factory import Study, define_xml, usubjid
+from factory import Study, define_xml, make_package, usubjid
 
 from workbench.checks import registry
 
@@ -223,6 +223,52 @@ def operator_effect(s: Study):
     qs.loc[wk4, "QSORRES"] = qs.loc[wk4, "QSSTRESN"].astype(int).astype(str)
 
 
+# -- the study as a CDE data package with its ADaM (PKG-*, REC-*) ------------------------------------------------
+
+def package(*edits):
+    def edit(s: Study):
+        make_package(s)
+        for e in edits:
+            e(s)
+    edit.__name__ = "package_" + "_".join(e.__name__ for e in edits)
+    return edit
+
+
+def adam_set(name, n, col, value, **eq):
+    def edit(s: Study):
+        df = s.adam[name]
+        m = df["USUBJID"] == usubjid(n)
+        for k, v in eq.items():
+            m &= df[k] == v
+        df.loc[m, col] = value
+    edit.__name__ = f"{name}_{col}_{n}"
+    return edit
+
+
+def adam_file_name(name, filename):
+    def edit(s: Study):
+        s.adam_files[name] = filename
+    edit.__name__ = f"{name}_as_{filename}"
+    return edit
+
+
+def no_file(rel):
+    def edit(s: Study):
+        s.extra_files.pop(rel)
+    edit.__name__ = f"no_{rel.rsplit('/', 1)[-1]}"
+    return edit
+
+
+def adam_define_without(name, var):
+    def edit(s: Study):
+        s.adam_define = define_xml({k: (v.drop(columns=[var]) if k == name else v) for k, v in s.adam.items()})
+    edit.__name__ = f"define_without_{var}"
+    return edit
+
+
+SAS_2021_03_20 = 18706 + 3653   # 2021-03-20 as a SAS date (days since 1960-01-01)
+
+
 CASES = [
     # manifest
     Case("MAN-001", "major", no_manifest, record="FILE=submission.yaml"),
@@ -370,6 +416,29 @@ CASES = [
          record="RFICDTC=2021-02-15"),
     Case("TRC-007", "major", corrupt_xpt, record="PATH=tabulations/mh.xpt", domain="MH"),
     Case("TRC-007", "major", duplicate_dm, domain="DM", name="duplicate_domain"),
+    # data package and ADaM (docs/package.md)
+    Case("PKG-001", "minor", package(adam_file_name("ADSL", "ADSL.csv")), record="PATH=analysis/adam/datasets/ADSL.csv",
+         domain="ADSL"),
+    Case("PKG-001", "major", package(), record="PATH=tabulations/ae.csv", name="csv_not_transport"),
+    Case("PKG-002", "major", package(no_file("analysis/adam/datasets/adrg.pdf")),
+         record="PATH=analysis/adam/datasets/adrg.pdf"),
+    Case("PKG-002", "major", package(no_file("analysis/adam/programs/adsl.sas")),
+         record="PATH=analysis/adam/programs/"),
+    Case("PKG-003", "minor", package(adam_define_without("ADSL", "EOSDT")), record="VAR=EOSDT", domain="ADSL"),
+    Case("REC-001", "major", package(adam_set("ADSL", 2, "SAFFL", "N")), usubjid=usubjid(2), record="SAFFL=N",
+         domain="ADSL"),
+    Case("REC-001", "major", package(adam_set("ADSL", 4, "TRT01A", "DL1")), usubjid=usubjid(4), record="TRT01A=DL1",
+         domain="ADSL"),
+    Case("REC-002", "major", package(adam_set("ADSL", 3, "TRTSDT", SAS_2021_03_20)), usubjid=usubjid(3),
+         record="TRTSDT=2021-03-20", domain="ADSL"),
+    Case("REC-003", "major", package(adam_set("ADAE", 1, "TRTEMFL", None)), usubjid=usubjid(1), record="AESEQ=1",
+         domain="ADAE"),
+    Case("REC-004", "major", package(adam_set("ADLBHY", 3, "AVALC", "Y", PARAMCD="HYSLAW")), usubjid=usubjid(3),
+         record="PARAMCD=HYSLAW", domain="ADLBHY"),
+    Case("REC-005", "major", package(adam_set("ADSL", 5, "DTHFL", "Y")), usubjid=usubjid(5), record="DTHFL=Y",
+         domain="ADSL"),
+    Case("REC-005", "major", package(adam_set("ADSL", 6, "EOSSTT", "DISCONTINUED")), usubjid=usubjid(6),
+         record="EOSSTT=DISCONTINUED", domain="ADSL"),
 ]
 
 # TRC-004's catalogue rule reads "critical / major" but its text makes an unindexed file minor

@@ -64,6 +64,15 @@ CATALOGUE = {
     "TRC-005": ("compliance_integrity", "minor", "G-4.0"),
     "TRC-006": ("compliance_integrity", "major", "G-4.1.2"),
     "TRC-007": ("compliance_integrity", "major", "G-4.1.2"),
+    # data package and analysis datasets (the CDE data submission guideline; clause of the stem-cell guideline)
+    "PKG-001": ("compliance_integrity", "minor / major", "G-4.1.2"),
+    "PKG-002": ("compliance_integrity", "major", "G-4.1.2"),
+    "PKG-003": ("compliance_integrity", "minor", "G-4.1.2"),
+    "REC-001": ("compliance_integrity", "major", "G-4.1.2"),
+    "REC-002": ("compliance_integrity", "major", "G-4.1.2"),
+    "REC-003": ("safety", "major", "G-4.1.2"),
+    "REC-004": ("safety", "major", "G-4.1.2"),
+    "REC-005": ("follow_up", "major", "G-4.1.2"),
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

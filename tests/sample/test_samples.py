@@ -387,3 +387,26 @@ def test_koa_subjects_in_follow_up_at_the_cutoff_do_not_block_t4(expectations, g
         assert "TS DCUTDTC 2023-10-11" in f.message_en and "预计于" in f.message_zh
     t4 = review.tier.criterion("T4.follow_up")
     assert t4.met and t4.values["meeting_requirement"] == 180 - 10 - 1 - 8   # withdrawn, died, still followed
+
+
+def test_parkinson_is_a_clean_cde_data_package(loaded):
+    """The FIH sample carries its ADaM (ADSL, ADAE, ADLBHY as SAS transport v5 with DATE9. dates), their
+    define.xml, reviewer guides and programs: every package check passes and every reconciled record agrees."""
+    import datetime as dt
+
+    from workbench.checks import run_checks
+    from workbench.reconciliation import reconciliation
+
+    sub = loaded["fih-ipsc-parkinson"]
+    assert sub.package is not None and set(sub.adam) == {"ADSL", "ADAE", "ADLBHY"}
+    assert sub.package.guides == {"SDRG": ["tabulations/csdrg.pdf"], "ADRG": ["analysis/adam/datasets/adrg.pdf"]}
+    assert len(sub.package.programs) == 3 and sub.adam_define is not None
+    assert sub.adam["ADSL"]["TRTSDT"].dropna().map(type).eq(dt.date).all()
+    ids = ["PKG-001", "PKG-002", "PKG-003", "REC-001", "REC-002", "REC-003", "REC-004", "REC-005"]
+    run = run_checks(sub, only=ids)
+    assert {r.check_id: r.status for r in run.results} == dict.fromkeys(ids, "pass")
+    rec = reconciliation(sub)
+    assert all(i.compared > 0 and i.disagree == 0 for i in rec.items.values())
+    assert rec.item("REC-001").variables["SAFFL"].agree == len(sub.study.subjects) == 21
+    for name in [n for n in ALL if n != "fih-ipsc-parkinson"]:
+        assert loaded[name].package is None and loaded[name].adam == {}

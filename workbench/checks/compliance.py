@@ -266,8 +266,12 @@ def document_integrity(sub, out):
 def define_matches(sub, out):
     """define.xml absent; dataset or variable in the data but not in define.xml, or vice versa."""
     if sub.define is None:
-        if any(i.path == "define.xml" for i in sub.load_issues):
+        path = (sub.package.sdtm_define or "") if sub.package is not None else "define.xml"
+        if any(i.path == path for i in sub.load_issues):
             return NotApplicable("define.xml could not be read (reported by TRC-007)", "define.xml 无法读取（由 TRC-007 报告）")
+        if sub.package is not None:
+            return NotApplicable("the SDTM define.xml is missing from the data package (reported by PKG-002)",
+                                 "数据包缺少 SDTM define.xml（由 PKG-002 报告）")
         out.add("minor", "define.xml is absent: dataset and variable metadata are not supplied",
                 "缺少 define.xml：未提供数据集和变量元数据", record="PATH=define.xml")
         return None
@@ -352,6 +356,8 @@ def load_problems(sub, out):
     """Unreadable or ambiguous file (corrupt, empty, two files for one domain, unknown encoding, unsafe XML …)."""
     for issue in sub.load_issues:
         reason = issue.reason.value
+        if sub.package is not None and reason == "unrecognised_name":
+            continue   # a data package's file names are judged by PKG-001
         out.add("major", f"File {issue.path} ({reason}): {issue.detail_en}",
                 f"文件 {issue.path}（{reason}）：{issue.detail_zh}", domain=issue.domain, record=f"PATH={issue.path}")
     return None

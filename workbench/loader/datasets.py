@@ -37,7 +37,9 @@ def dataset_candidates(ctx: LoadContext, folder: Path) -> dict[str, list[Path]]:
         found.setdefault(dom, []).append(p)
     return found
 
-def load_datasets(ctx: LoadContext, folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], dict[str, str]]:
+def load_datasets(ctx: LoadContext, folder: Path, kind: str = "dataset"
+                  ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], dict[str, str]]:
+    """Datasets, SUPP-- datasets and their files of one folder (``kind``: the inputs' kind, e.g. adam_dataset)."""
     datasets: dict[str, pd.DataFrame] = {}
     supp: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
@@ -50,8 +52,8 @@ def load_datasets(ctx: LoadContext, folder: Path) -> tuple[dict[str, pd.DataFram
                        f"domain {dom} is supplied by {len(paths)} files ({names}); {chosen.name} was used",
                        f"域 {dom} 由 {len(paths)} 个文件提供（{names}），已使用 {chosen.name}", dom)
             for other in paths[1:]:  # hash the others too: they are part of what was submitted
-                ctx.inputs.append(InputFile(relpath(ctx.root, other), sha256_file(other), None, None, "dataset", dom))
-        frame = ctx.read_table(chosen, "dataset", dom)
+                ctx.inputs.append(InputFile(relpath(ctx.root, other), sha256_file(other), None, None, kind, dom))
+        frame = ctx.read_table(chosen, kind, dom)
         if frame is None:
             continue
         files[dom] = relpath(ctx.root, chosen)

@@ -48,6 +48,11 @@ class Sample:
     define: bool = True
     studyid: str = ""
     expectations: dict = field(default_factory=dict)
+    # the CDE data package parts (docs/package.md): ADaM datasets written as SAS transport v5 into
+    # analysis/adam/datasets/ with their define.xml, and other files (reviewer guides, programs) by relative path
+    adam: dict[str, pd.DataFrame] = field(default_factory=dict)
+    adam_formats: dict[str, dict[str, str]] = field(default_factory=dict)
+    package_files: dict[str, bytes] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- tables
@@ -70,10 +75,10 @@ def _text_frame(df: pd.DataFrame) -> pd.DataFrame:
     return _integral_floats(df)
 
 
-def write_table(df: pd.DataFrame, path: Path, fmt: str, name: str) -> None:
+def write_table(df: pd.DataFrame, path: Path, fmt: str, name: str, formats: dict[str, str] | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt in ("xpt5", "xpt8"):
-        _write_xpt(df, path, name, 5 if fmt == "xpt5" else 8)
+        _write_xpt(df, path, name, 5 if fmt == "xpt5" else 8, formats)
     elif fmt.startswith("csv"):
         enc = {"csv": "utf-8", "csv-bom": "utf-8-sig", "csv-gb18030": "gb18030"}[fmt]
         text = _text_frame(df).to_csv(index=False, lineterminator="\n")
@@ -105,7 +110,7 @@ def _check_gb18030(data: bytes, path: Path) -> None:
             raise ValueError(f"{path.name} line {i} is valid UTF-8 as well as GB18030; reword it")
 
 
-def _write_xpt(df: pd.DataFrame, path: Path, name: str, version: int) -> None:
+def _write_xpt(df: pd.DataFrame, path: Path, name: str, version: int, formats: dict[str, str] | None = None) -> None:
     import pyreadstat
 
     cols = {}
@@ -123,7 +128,8 @@ def _write_xpt(df: pd.DataFrame, path: Path, name: str, version: int) -> None:
     maxlab = 40
     labels = [label_for(c)[:maxlab] for c in out.columns]
     pyreadstat.write_xport(out, str(path), file_label=DOMAIN_LABELS.get(name, name)[:40], column_labels=labels,
-                           table_name=name[:8], file_format_version=version)
+                           table_name=name[:8], file_format_version=version,
+                           **({"variable_format": dict(formats)} if formats else {}))
     data = path.read_bytes()
     cut = data.find(b"HEADER RECORD*******OBS")
     head = _XPT_STAMP.sub(FIXED_TIME.strftime("%d%b%y:%H:%M:%S").upper().encode(), data[:cut])
@@ -204,7 +210,8 @@ def _datatype(s: pd.Series) -> tuple[str, int | None]:
     return "text", max(lengths, default=1) or 1
 
 
-def write_define(path: Path, studyid: str, title: str, files: list[tuple[str, str, pd.DataFrame]]) -> None:
+def write_define(path: Path, studyid: str, title: str, files: list[tuple[str, str, pd.DataFrame]],
+                 purpose: str = "Tabulation") -> None:
     """A Define-XML 2.0 document listing each dataset (ItemGroupDef) and its variables (ItemDef)."""
     groups, items = [], []
     for name, rel, df in files:
@@ -222,7 +229,7 @@ def write_define(path: Path, studyid: str, title: str, files: list[tuple[str, st
         groups.append(
             f'    <ItemGroupDef OID="IG.{name}" Name="{name}" Domain="{dom}" SASDatasetName="{name}" '
             f'Repeating="{"No" if name == "DM" else "Yes"}" '
-            f'IsReferenceData="No" Purpose="Tabulation" def:ArchiveLocationID="LF.{name}">\n'
+            f'IsReferenceData="No" Purpose="{purpose}" def:ArchiveLocationID="LF.{name}">\n'
             f'      <Description><TranslatedText xml:lang="en">{escape(label)}</TranslatedText></Description>\n'
             + "\n".join(refs) + "\n"
             f'      <def:leaf ID="LF.{name}" xlink:href={quoteattr(rel)}><def:title>{escape(rel)}</def:title>'
@@ -286,6 +293,19 @@ def write_sample(root: Path, sample: Sample) -> Path:
         write_table(sample.release, root / "cmc" / "release_tests.csv", sample.cmc_format, "RELEASE")
     if sample.docs and sample.doc_plan is not None:
         write_documents(root, sample.docs, sample.doc_plan, sample.studyid, sample.index_format)
+    if sample.adam:
+        adam_dir = root / "analysis" / "adam" / "datasets"
+        adam_files = []
+        for name in sorted(sample.adam):
+            p = adam_dir / f"{name.lower()}.xpt"
+            write_table(sample.adam[name], p, "xpt5", name, sample.adam_formats.get(name))
+            adam_files.append((name, p.name, sample.adam[name]))
+        write_define(adam_dir / "define.xml", sample.studyid, (sample.manifest or {}).get("title", sample.studyid),
+                     adam_files, purpose="Analysis")
+    for rel, data in sorted(sample.package_files.items()):
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
     return root
 
 

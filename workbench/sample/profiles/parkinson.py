@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import cmc
+from ..adam import ADAM_FORMATS, adam_datasets, package_files
 from ..documents import build_documents
 from ..finalize import finalize, supp_dlt
 from ..spec import ArmDef, EfficacyDef, StudySpec, VisitDef, rng_for
@@ -105,10 +106,14 @@ def fih_ipsc_parkinson() -> Sample:
             "(4 dose levels, 18 dosed, single intracerebral administration, 14-day sentinel interval, 5-year "
             "follow-up with a long-term follow-up consent) in SAS transport v5 files with DLT flags in SUPPAE; "
             "it shows a BOIN MTD at dose level 3 (DLTs 0/3, 0/3, 1/6, 3/6), no efficacy signal on MDS-UPDRS "
-            "part III, and a clean package whose proposed tier is T2.")),
+            "part III, and a clean package whose proposed tier is T2; with its analysis datasets (ADSL, ADAE, ADLBHY "
+            "in analysis/adam/datasets/, their define.xml, reviewer guides and programs) it is also a CDE data package "
+            "whose ADaM agrees with the SDTM on every reconciled record.")),
         datasets=domains, formats={}, default_format="xpt5", manifest=manifest,
         batches=cmc.batches_table(study, MFG_SITE["huaxia"]), release=release, docs=docs, doc_plan=plan,
         studyid=spec.studyid)
+    sample.adam, sample.adam_formats = adam_datasets(domains), ADAM_FORMATS
+    sample.package_files = package_files(spec.studyid)
     sample.expectations = {"tier": "T2", "mtd_arm": "DL3", "efficacy_signal": False, "stopping_rules_met": [],
                            "planted_findings": [], **summarise(sample, study)}
     return sample
