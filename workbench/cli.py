@@ -25,6 +25,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True, help="output folder")
     r.add_argument("--rules", help="rules file replacing the shipped thresholds")
     r.add_argument("--lang", choices=("zh", "en"), default="zh")
+    r.add_argument("--no-images", action="store_true",
+                   help="review.docx without the figures as images (no Chromium needed; faster)")
 
     b = sub.add_parser("batch", help="run the review notebook for every submission under ROOT")
     b.add_argument("root")
@@ -75,7 +77,7 @@ def cmd_review(args) -> int:
     except _rules_error() as exc:
         print(f"workbench: {one_line(exc)}", file=sys.stderr)
         return EXIT_UNUSABLE
-    paths = write_review(review, args.out, lang=args.lang)
+    paths = write_review(review, args.out, lang=args.lang, images=not args.no_images)
     doc_path = paths["review.json"]
     import json
 

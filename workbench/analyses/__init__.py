@@ -26,6 +26,7 @@ from .dlt import DLTResult, MTDSelection, dlt_analysis, isotonic_estimates, pava
 from .efficacy import EfficacyResult, efficacy_analysis, one_sample, welch
 from .exposure import ExposureResult, exposure_analysis
 from .follow_up import FollowUpResult, follow_up_analysis
+from .labs import labs_analysis
 from .safety import (KMCurve, SafetyResult, StoppingRulesResult, kaplan_meier, safety_analysis,
                      stopping_rules_analysis)
 from .timeline import TimelineResult, timeline_analysis
@@ -44,6 +45,7 @@ BUILTIN: dict[str, Callable[[Submission], Any]] = {
     "follow_up": follow_up_analysis,
     "cmc": cmc_analysis,
     "timeline": timeline_analysis,
+    "labs": labs_analysis,
 }
 _EXTRA: dict[str, Callable[[Submission], Any]] = {}
 IN_DICT_EXCLUDED = {"timeline"}   # per-subject data for figures only, kept out of review.json
@@ -91,6 +93,7 @@ class AnalysisResults:
     follow_up: FollowUpResult | None = None
     cmc: CMCResult | None = None
     timeline: TimelineResult | None = None
+    labs: object | None = None            # workbench.analyses.labs.LabsResult
     extra: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)

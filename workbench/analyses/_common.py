@@ -58,6 +58,11 @@ REASONS: dict[str, tuple[str, str]] = {
     "no_release_tests": ("cmc/release_tests.csv is missing", "缺少 cmc/release_tests.csv"),
     "no_stopping_rules": ("no stopping rules declared in submission.yaml", "submission.yaml 未声明停止规则"),
     "no_first_dose": ("first dose dates are unknown: follow-up cannot be computed", "首次给药日期未知，无法计算随访时间"),
+    "no_lb": ("LB is missing: laboratory results are unknown", "缺少 LB 数据集：实验室检查结果未知"),
+    "no_lb_tests": ("LB has no USUBJID or LBTESTCD: laboratory results cannot be read",
+                    "LB 缺少 USUBJID 或 LBTESTCD：无法读取实验室检查结果"),
+    "no_liver_tests": ("no ALT, AST or total bilirubin results (by LBTESTCD or LBTEST; see the rules file's "
+                       "liver-test vocabulary)", "无 ALT、AST 或总胆红素结果（按 LBTESTCD 或 LBTEST，见规则文件中的肝功能检查词表）"),
 }
 
 

@@ -1,0 +1,91 @@
+"""Plotly figures as PNG images, offline: kaleido (v1) driving the machine's Chromium (Debian ``/usr/bin/chromium``;
+``WORKBENCH_CHROMIUM`` or ``BROWSER_PATH`` name another), with the plotly.js of the installed plotly package and
+MathJax disabled, so nothing is fetched from the network. One browser renders every figure of a document.
+
+Without a Chromium (or without kaleido) the images are None with the reason, and the documents say so."""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import os
+import shutil
+
+log = logging.getLogger(__name__)
+
+CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+WIDTH, HEIGHT, SCALE = 900, 450, 1.5
+TIMEOUT_S = 60
+
+
+def chromium_path() -> str | None:
+    """The browser kaleido drives: $WORKBENCH_CHROMIUM, $BROWSER_PATH, else chromium / chrome on the PATH."""
+    for var in ("WORKBENCH_CHROMIUM", "BROWSER_PATH"):
+        p = os.environ.get(var)
+        if p and os.path.exists(p):
+            return p
+    for name in CANDIDATES:
+        p = shutil.which(name)
+        if p:
+            return p
+    return "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+
+
+async def _render(figs, path: str) -> list[bytes | None]:
+    import kaleido
+
+    out: list[bytes | None] = []
+    async with kaleido.Kaleido(path=path, mathjax=False, n=1, timeout=TIMEOUT_S) as k:
+        for fig in figs:
+            lay = fig.layout
+            opts = {"format": "png", "width": int(lay.width or WIDTH), "height": int(lay.height or HEIGHT),
+                    "scale": SCALE}
+            try:
+                out.append(await k.calc_fig(fig, opts=opts))
+            except Exception:  # noqa: BLE001 - one figure that cannot be drawn leaves a gap, not a failure
+                log.exception("figure could not be rendered to PNG")
+                out.append(None)
+    return out
+
+
+class RenderJob:
+    """Figures being rendered to PNG in the background (Chromium works while the caller writes other files)."""
+
+    def __init__(self, titles: list[str], figs: list):
+        self.titles, self.figs = titles, figs
+        self._pool = None
+        self._future = None
+        self._early = self._check()
+        if self._early is None and figs:
+            self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="wb-png")
+            # a thread of its own with its own event loop: the caller may already run one (a Jupyter kernel)
+            self._future = self._pool.submit(asyncio.run, _render(figs, chromium_path()))
+
+    @staticmethod
+    def _check() -> str | None:
+        try:
+            import kaleido  # noqa: F401
+        except ImportError:
+            return "kaleido is not installed"
+        if chromium_path() is None:
+            return "no Chromium found (install chromium or set WORKBENCH_CHROMIUM)"
+        return None
+
+    def result(self) -> tuple[list[bytes | None], str | None]:
+        """PNG bytes per figure (None where one failed) and, when nothing could be rendered, the reason."""
+        if not self.figs:
+            return [], None
+        if self._early is not None:
+            return [None] * len(self.figs), self._early
+        try:
+            return self._future.result(timeout=TIMEOUT_S * (len(self.figs) + 2)), None
+        except Exception as exc:  # noqa: BLE001
+            log.exception("figure rendering failed")
+            return [None] * len(self.figs), f"figures could not be rendered: {type(exc).__name__}: {exc}"
+        finally:
+            self._pool.shutdown(wait=False)
+
+
+def render_png(figs: list) -> tuple[list[bytes | None], str | None]:
+    """PNG bytes per figure (None where it failed) and, when nothing could be rendered, the reason (one line)."""
+    return RenderJob([""] * len(figs), figs).result()
