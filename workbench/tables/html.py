@@ -15,7 +15,7 @@ TABLE_CSS = """
 .wb-std th { background: #eef3f8; text-align: center; font-weight: 600; }
 .wb-std td.wb-num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .wb-std td.wb-txt { text-align: left; }
-.wb-std tr.wb-l0 td.wb-lbl { font-weight: 600; }
+.wb-std tr.wb-parent td.wb-lbl { font-weight: 600; }
 .wb-std tr.wb-group td { background: #f7f9fb; }
 .wb-std .wb-unknown { color: #8a5a00; font-style: italic; }
 .wb-std-meta { color: #52606d; font-size: 12px; margin: 2px 0; }
@@ -53,7 +53,7 @@ def _head(t: Table, lang: str) -> str:
     return "<thead><tr>" + "".join(cells) + "</tr></thead>"
 
 
-def _row(t: Table, r, lang: str) -> str:
+def _row(t: Table, r, lang: str, parent: bool = False) -> str:
     listing = t.kind == "listing"
     parts = []
     if not listing:
@@ -67,12 +67,14 @@ def _row(t: Table, r, lang: str) -> str:
             inner = f"<span class='wb-unknown'>{inner}</span>"
         parts.append(f"<td class='{cls}'>{inner}</td>")
     group = " wb-group" if not listing and not r.cells else ""
+    group += " wb-parent" if parent else ""
     return f"<tr class='wb-l{r.level}{group}'>" + "".join(parts) + "</tr>"
 
 
 def _grid(t: Table, rows, lang: str) -> str:
-    return f"<table class='wb-std'>{_head(t, lang)}<tbody>" + "".join(_row(t, r, lang) for r in rows) + \
-        "</tbody></table>"
+    parents = [i + 1 < len(rows) and rows[i + 1].level > r.level for i, r in enumerate(rows)]
+    return f"<table class='wb-std'>{_head(t, lang)}<tbody>" + \
+        "".join(_row(t, r, lang, p) for r, p in zip(rows, parents)) + "</tbody></table>"
 
 
 def code_html(code: str | None, lang: str) -> str:
