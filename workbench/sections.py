@@ -98,7 +98,7 @@ def _with_code(b: Block, review, fn, lang: str, name: str | None = None) -> Bloc
 
     try:
         if b.kind == "std":
-            b.code = table_code(review, b.std_table.id)
+            b.code = table_code(review, b.std_table.id, lang)
         elif b.kind == "figure" and getattr(fn, "hook", None):
             b.code = figure_code(review, fn.hook, lang, name)
             if fn.hook == "lab_over_time" and review.analyses is not None:

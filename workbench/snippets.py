@@ -24,11 +24,11 @@ def _load_lines(review) -> list[str]:
     return lines
 
 
-def table_code(review, table_id: str) -> str:
+def table_code(review, table_id: str, lang: str = "zh") -> str:
     """``table = tables.build_table(sub, id)``, and the table as shown."""
     lines = _load_lines(review)
     lines.insert(1, "from workbench import tables")
-    lines += [f"table = tables.build_table(sub, {table_id!r})", "table.to_frame(\"zh\")   # or table.to_dict()"]
+    lines += [f"table = tables.build_table(sub, {table_id!r})", f"table.to_frame({lang!r})   # or table.to_dict()"]
     return "\n".join(lines)
 
 
