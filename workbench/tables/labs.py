@@ -10,7 +10,7 @@ from ..analyses.findings import RANK_CATEGORY, TOTAL as F_TOTAL, findings_record
     visit_summary
 from ..submission import Submission
 from . import population as pop
-from .format import TOTAL, arm_columns, count_cells, stats_to_rows
+from .format import TOTAL, arm_columns, count, count_cells, stats_to_rows
 from .labels import CATEGORY_LABELS, missing_domain, missing_variable, new_table, nothing_found
 from .listings import listing
 from .table import Row, Table
@@ -87,6 +87,11 @@ def ecg_summary(sub: Submission) -> Table:
 SHIFT_ORDER = ("LOW", "NORMAL", "HIGH")
 
 
+def _cells(cols, by_arm: dict, total: int) -> dict:
+    """n (%) per column from counts per arm and the total."""
+    return {c.key: count(total if c.key == TOTAL else by_arm.get(c.key, 0), c.n) for c in cols}
+
+
 def lab_shift(sub: Submission) -> Table:
     """Per test: baseline category × worst post-baseline category, subjects n (% of the column's N)."""
     t = new_table("lab_shift", "safety")
@@ -97,28 +102,33 @@ def lab_shift(sub: Submission) -> Table:
     r = findings_records(sub, "LB")
     st = subject_tests(sub, "LB")
     st = st[(st["WORST_RANK"] > 0) & st["USUBJID"].isin(members.index)]
-    base = np.asarray([RANK_CATEGORY.get(int(v)) for v in st["BASE_RANK"]], dtype=object)
-    worst = np.asarray([RANK_CATEGORY.get(int(v)) for v in st["WORST_RANK"]], dtype=object)
-    missing_base = np.asarray([b is None for b in base], dtype=bool)
-    for k in sorted(st["KEY"].unique()):
-        in_k = (st["KEY"] == k).to_numpy()
+    arm = st["ARM"].astype(object).where(st["ARM"].notna(), "")
+    frame = pd.DataFrame({"k": st["KEY"].to_numpy(), "b": st["BASE_RANK"].to_numpy(dtype=int),
+                          "w": st["WORST_RANK"].to_numpy(dtype=int), "a": arm.to_numpy(dtype=object)})
+    by_cell = frame.groupby(["k", "b", "w", "a"], sort=False).size().to_dict()    # counted once
+    evaluable = frame.groupby(["k", "a"], sort=False).size().to_dict()
+    arms = [c.key for c in cols if c.key != TOTAL]
+    rank = {v: k for k, v in RANK_CATEGORY.items()}
+    for k in sorted(frame["k"].unique()):
         kd = key_dict(r.keys, k)
         label = str(r.keys.loc[k, "LABEL"])
-        ids = st.loc[in_k, "USUBJID"]
-        t.rows.append(Row(label, label, 0, count_cells(cols, members, set(ids)), {**kd, "evaluable": True}))
-        b_cats = list(SHIFT_ORDER) + sorted({c for c in base[in_k] if c not in SHIFT_ORDER and c is not None})
-        w_cats = list(SHIFT_ORDER) + sorted({c for c in worst[in_k] if c not in SHIFT_ORDER and c is not None})
-        if missing_base[in_k].any():
+        ev = {a: evaluable.get((k, a), 0) for a in arms}
+        t.rows.append(Row(label, label, 0, _cells(cols, ev, int((frame["k"] == k).sum())), {**kd, "evaluable": True}))
+        in_k = frame[frame["k"] == k]
+        b_cats = list(SHIFT_ORDER) + sorted({RANK_CATEGORY[x] for x in in_k["b"] if x > 0} - set(SHIFT_ORDER))
+        w_cats = list(SHIFT_ORDER) + sorted({RANK_CATEGORY[x] for x in in_k["w"] if x > 0} - set(SHIFT_ORDER))
+        if (in_k["b"] == 0).any():
             b_cats.append(None)
         for b in b_cats:
             for w in w_cats:
-                hit = in_k & (missing_base if b is None else base == b) & (worst == w)
-                if (b not in SHIFT_ORDER or w not in SHIFT_ORDER) and not hit.any():
+                bi, wi = (rank[b] if b is not None else 0), rank[w]
+                per = {a: by_cell.get((k, bi, wi, a), 0) for a in arms}
+                total = sum(v for (kk, bb, ww, _), v in by_cell.items() if (kk, bb, ww) == (k, bi, wi))
+                if (b not in SHIFT_ORDER or w not in SHIFT_ORDER) and not total:
                     continue   # the 3 x 3 grid always; other combinations when they occur
                 zh = f"{CATEGORY_LABELS[b][0]} → {CATEGORY_LABELS[w][0]}"
                 en = f"{CATEGORY_LABELS[b][1]} → {CATEGORY_LABELS[w][1]}"
-                t.rows.append(Row(zh, en, 1, count_cells(cols, members, set(st.loc[hit, "USUBJID"])),
-                                  {**kd, "baseline": b, "worst": w}))
+                t.rows.append(Row(zh, en, 1, _cells(cols, per, total), {**kd, "baseline": b, "worst": w}))
     if not t.rows:
         nothing_found(t, "无具有参考范围分类的结果。", "No results with a reference-range category.")
     t.footnote(*CONVENTIONS)
