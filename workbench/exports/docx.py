@@ -13,7 +13,7 @@ from ..tables.table import Table
 MAX_TABLE_ROWS = 300        # rows of one table in Word; the whole table is in tables.xlsx and review.json
 MAX_FINDINGS = 300
 FIGURE_SECTIONS = ("overview", "dose_response", "safety", "follow_up", "process_quality")
-MAX_FIGURES = 16
+MAX_FIGURES = 12   # each costs about 0.25 s of Chromium, plus about 3 s to start it
 EAST_ASIAN_FONT = "SimSun"   # 宋体, the usual Chinese body font of official documents
 
 W = {   # (中文, English)
