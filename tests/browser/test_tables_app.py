@@ -3,9 +3,11 @@ screenshots in test-artifacts/browser/ (safety-tables-<lang>.png, safety-edish-<
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
 pytestmark = pytest.mark.browser
 

@@ -113,3 +113,13 @@ def test_without_lb_every_lab_table_says_why(tmp_path):
         t = tables.build_table(s, tid)
         assert t.rows == [] and t.reason_code == "no_lb" and "LB" in t.note_en and "LB" in t.note_zh, tid
     assert labs_analysis(s).to_dict()["hepatic"]["reason_code"] == "no_lb"
+
+
+def test_lb_with_no_usable_record_gives_empty_tables_not_errors(tmp_path):
+    study = clean_study()
+    study.tables["LB"] = pd.DataFrame([rec(8, "ALT", "2021-05-01", 500, 40, "SCREENING", "H")])  # screen failure only
+    s = load_study(study, tmp_path)
+    for tid in ("lab_summary", "lab_shift", "hepatic", "hys_law_listing"):
+        t = tables.build_table(s, tid)
+        assert t.reason_code != "error", (tid, t.note_en)
+    assert labs_analysis(s).to_dict()["hepatic"]["total"]["evaluable"] == 0

@@ -299,12 +299,14 @@ def visit_summary(sub: Submission, domain: str) -> pd.DataFrame:
                         r.subject[sel]))
     s = sel[order]
     gv = (r.subject[s] * nk + r.key[s]) * nv + r.visit[s]
-    s = s[np.append(gv[1:] != gv[:-1], True)]
+    s = s[np.append(gv[1:] != gv[:-1], True)[:len(s)]]
     subj = np.concatenate([bg // nk, r.subject[s]])
     key = np.concatenate([bg % nk, r.key[s]])
     vcode = np.concatenate([np.full(len(bg), -1, dtype=np.int64), r.visit[s]])
     value = np.concatenate([r.value[base_sel], r.value[s]])
     change = np.concatenate([np.full(len(bg), np.nan), r.value[s] - base_v[r.subject[s] * nk + r.key[s]]])
+    if len(subj) == 0:   # no baseline and no post-baseline value at a scheduled visit
+        return pd.DataFrame(columns=cols)
     a = arm_code[subj]
     cell = key * nv + (vcode + 1)                       # test and visit
     parts = []

@@ -42,8 +42,8 @@ async def _render(figs, path: str) -> list[bytes | None]:
                     "scale": SCALE}
             try:
                 out.append(await k.calc_fig(fig, opts=opts))
-            except Exception:  # noqa: BLE001 - one figure that cannot be drawn leaves a gap, not a failure
-                log.exception("figure could not be rendered to PNG")
+            except Exception as exc:  # noqa: BLE001 - one figure that cannot be drawn leaves a gap, not a failure
+                log.warning("a figure could not be rendered to PNG: %s: %s", type(exc).__name__, exc)
                 out.append(None)
     return out
 
@@ -79,9 +79,10 @@ class RenderJob:
             return [None] * len(self.figs), self._early
         try:
             return self._future.result(timeout=TIMEOUT_S * (len(self.figs) + 2)), None
-        except Exception as exc:  # noqa: BLE001
-            log.exception("figure rendering failed")
-            return [None] * len(self.figs), f"figures could not be rendered: {type(exc).__name__}: {exc}"
+        except Exception as exc:  # noqa: BLE001 - the document says so; one line in the log, no traceback
+            reason = f"figures could not be rendered: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            log.warning(reason)
+            return [None] * len(self.figs), reason
         finally:
             self._pool.shutdown(wait=False)
 

@@ -3,7 +3,6 @@ change from baseline, shift from baseline to the worst post-baseline category, h
 Hy's law listing."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..analyses.findings import RANK_CATEGORY, TOTAL as F_TOTAL, findings_records, key_dict, subject_tests, \
