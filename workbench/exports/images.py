@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 WIDTH, HEIGHT, SCALE = 900, 450, 1.5
-TIMEOUT_S = 60
+TIMEOUT_S = 30     # one figure
+BUDGET_S = 60      # all figures of a document (Chromium's start included)
 
 
 def chromium_path() -> str | None:
@@ -35,8 +36,12 @@ async def _render(figs, path: str) -> list[bytes | None]:
     import kaleido
 
     out: list[bytes | None] = []
+    deadline = asyncio.get_running_loop().time() + BUDGET_S
     async with kaleido.Kaleido(path=path, mathjax=False, n=1, timeout=TIMEOUT_S) as k:
         for fig in figs:
+            if asyncio.get_running_loop().time() > deadline:   # a slow machine: the rest are left out
+                out.append(None)
+                continue
             lay = fig.layout
             opts = {"format": "png", "width": int(lay.width or WIDTH), "height": int(lay.height or HEIGHT),
                     "scale": SCALE}
@@ -46,6 +51,21 @@ async def _render(figs, path: str) -> list[bytes | None]:
                 log.warning("a figure could not be rendered to PNG: %s: %s", type(exc).__name__, exc)
                 out.append(None)
     return out
+
+
+def _run_isolated(figs, path: str) -> list[bytes | None]:
+    """Render in a temporary folder of our own (Chromium's profile, kaleido's page), removed afterwards: nothing
+    is left in TMPDIR, even when the browser is killed."""
+    import tempfile
+
+    base = tempfile.mkdtemp(prefix="wb-png-")
+    saved = tempfile.tempdir
+    tempfile.tempdir = base
+    try:
+        return asyncio.run(_render(figs, path))
+    finally:
+        tempfile.tempdir = saved
+        shutil.rmtree(base, ignore_errors=True)
 
 
 class RenderJob:
@@ -59,7 +79,7 @@ class RenderJob:
         if self._early is None and figs:
             self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="wb-png")
             # a thread of its own with its own event loop: the caller may already run one (a Jupyter kernel)
-            self._future = self._pool.submit(asyncio.run, _render(figs, chromium_path()))
+            self._future = self._pool.submit(_run_isolated, figs, chromium_path())
 
     @staticmethod
     def _check() -> str | None:
@@ -78,7 +98,7 @@ class RenderJob:
         if self._early is not None:
             return [None] * len(self.figs), self._early
         try:
-            return self._future.result(timeout=TIMEOUT_S * (len(self.figs) + 2)), None
+            return self._future.result(timeout=BUDGET_S + 2 * TIMEOUT_S), None
         except Exception as exc:  # noqa: BLE001 - the document says so; one line in the log, no traceback
             reason = f"figures could not be rendered: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
             log.warning(reason)
