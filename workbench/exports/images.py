@@ -10,13 +10,16 @@ import concurrent.futures
 import logging
 import os
 import shutil
+import threading
+import time
 
 log = logging.getLogger(__name__)
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 WIDTH, HEIGHT, SCALE = 900, 450, 1.5
 TIMEOUT_S = 30     # one figure
-BUDGET_S = 60      # all figures of a document (Chromium's start included)
+BUDGET_S = 40      # all figures of a document (Chromium's start included); the rest are left out
+WAIT_S = 45        # the most the document waits for the images, from the start of the job
 
 
 def chromium_path() -> str | None:
@@ -73,13 +76,19 @@ class RenderJob:
 
     def __init__(self, titles: list[str], figs: list):
         self.titles, self.figs = titles, figs
-        self._pool = None
-        self._future = None
+        self._future: concurrent.futures.Future = concurrent.futures.Future()
+        self._started = time.monotonic()
         self._early = self._check()
         if self._early is None and figs:
-            self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="wb-png")
-            # a thread of its own with its own event loop: the caller may already run one (a Jupyter kernel)
-            self._future = self._pool.submit(_run_isolated, figs, chromium_path())
+            # a daemon thread with its own event loop (the caller may already run one: a Jupyter kernel); a daemon,
+            # so a browser that never answers cannot keep the process from exiting
+            threading.Thread(target=self._work, args=(figs, chromium_path()), name="wb-png", daemon=True).start()
+
+    def _work(self, figs, path) -> None:
+        try:
+            self._future.set_result(_run_isolated(figs, path))
+        except BaseException as exc:  # noqa: BLE001 - handed to result()
+            self._future.set_exception(exc)
 
     @staticmethod
     def _check() -> str | None:
@@ -98,13 +107,11 @@ class RenderJob:
         if self._early is not None:
             return [None] * len(self.figs), self._early
         try:
-            return self._future.result(timeout=BUDGET_S + 2 * TIMEOUT_S), None
+            return self._future.result(timeout=max(1.0, WAIT_S - (time.monotonic() - self._started))), None
         except Exception as exc:  # noqa: BLE001 - the document says so; one line in the log, no traceback
             reason = f"figures could not be rendered: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
             log.warning(reason)
             return [None] * len(self.figs), reason
-        finally:
-            self._pool.shutdown(wait=False)
 
 
 def render_png(figs: list) -> tuple[list[bytes | None], str | None]:

@@ -68,7 +68,8 @@ def build_table(sub: Submission, table_id: str) -> Table:
     try:
         return builder(sub)
     except Exception as exc:  # noqa: BLE001 - one broken table must not hide the others
-        log.exception("table %s failed", table_id)
+        log.warning("table %s could not be produced: %s: %s", table_id, type(exc).__name__, exc)
+        log.debug("table %s", table_id, exc_info=True)
         return failed(table_id, exc)
 
 

@@ -67,6 +67,8 @@ def sci(x, unit: str | None = None) -> str:
     """3.2×10⁸ cells (large numbers of cells)."""
     from ..figures._common import fmt_dose
 
+    if x is None or not math.isfinite(float(x)):
+        return "—"
     return fmt_dose(x, unit)
 
 
