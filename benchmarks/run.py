@@ -14,10 +14,12 @@ Columns:
   load       `load_submission` (read + tidy + hashes + documents + SUPP merge)
   raw read   reading the same files with the same readers (`read_dataset`) and nothing else - the physical
              floor the work over the data is compared with; the reader libraries are imported first
-  checks, analyses, tier   the phases of `run_review` (tier includes the review.json analyses object)
-  work/raw   (checks + analyses + tier) / raw read, per repetition, median       target <= 1.0 at 10,000
+  checks, analyses, tier, tables   the phases of `run_review` (tier includes the review.json analyses object;
+             tables: the standard tables of workbench.tables)
+  work/raw   (checks + analyses + tier + tables) / raw read, per repetition, median   target <= 1.0 at 10,000
   review     wall seconds of `python -m workbench.cli review SUB --out DIR` as a user runs it: interpreter
-             start, imports, review, review.json and report.html (plotly.js and every figure, zh + en)
+             start, imports, review, review.json and report.html (plotly.js and every figure, zh + en), tables.xlsx,
+             review.docx (its figures drawn by Chromium unless --no-images) and tables/<id>.csv
   peak RSS   maximum resident set size of that review process (os.wait4), the largest repetition
   growth     review wall at the largest size / at the smallest                 target <= 60 (10,000 vs 200)
 
@@ -74,11 +76,15 @@ def phases(path: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+REVIEW_ARGS: list[str] = []   # extra `workbench review` options (--no-images)
+
+
 def whole_review(path: Path, out_dir: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of `workbench review` as a user runs it (interpreter start included)."""
     with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "workbench.cli", "review", str(path), "--out", str(out_dir)],
+        proc = subprocess.Popen([sys.executable, "-m", "workbench.cli", "review", str(path), "--out", str(out_dir),
+                                 *REVIEW_ARGS],
                                 stdout=subprocess.DEVNULL, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)     # this child's own rusage (peak RSS), not all children's
         wall = time.perf_counter() - t0
@@ -106,8 +112,9 @@ def measure(n: int, target: Path, scratch: Path, repeat: int, gen_s: float) -> d
     reps = [phases(target) for _ in range(repeat)]
     runs = [whole_review(target, scratch / f"out{n}") for _ in range(repeat)]
     med = {k: statistics.median(r[k] for r in reps) for k in reps[0]}
-    ratios = [(r.get("checks", 0) + r.get("analyses", 0) + r.get("tier", 0)) / r["raw_read"] for r in reps]
-    work = med.get("checks", 0) + med.get("analyses", 0) + med.get("tier", 0)
+    ratios = [(r.get("checks", 0) + r.get("analyses", 0) + r.get("tier", 0) + r.get("tables", 0)) / r["raw_read"]
+              for r in reps]
+    work = med.get("checks", 0) + med.get("analyses", 0) + med.get("tier", 0) + med.get("tables", 0)
     return {"subjects": n, "generate_s": round(gen_s, 2), **{f"{k}_s": round(v, 3) for k, v in med.items()},
             "work_s": round(work, 3), "work_over_raw_read": round(statistics.median(ratios), 3),
             "review_wall_s": round(statistics.median(w for w, _ in runs), 2),
@@ -122,7 +129,11 @@ def main() -> int:
     ap.add_argument("--out", default="benchmarks/results.json")
     ap.add_argument("--scratch", default=None, help="folder for generated submissions (default: a temp folder)")
     ap.add_argument("--app", action="store_true", help="also time the Voila review page of each size (needs Chromium)")
+    ap.add_argument("--no-images", action="store_true",
+                    help="time `workbench review --no-images` (review.docx without the figures rendered by Chromium)")
     args = ap.parse_args()
+    if args.no_images:
+        REVIEW_ARGS.append("--no-images")
     from workbench.sample import generate_scaled
 
     scratch = Path(args.scratch or tempfile.mkdtemp(prefix="wb-bench-"))
@@ -149,9 +160,9 @@ def main() -> int:
 
     probe = round(statistics.median([probe_before, cpu_probe()]), 3)
     print(f"\nCPU probe (10 M-step Python loop): {probe} s")
-    head = ["subjects", "load s", "raw read s", "checks s", "analyses s", "tier s", "work/raw", "review wall s",
-            "peak RSS MiB", "app page s"]
-    keys = ["subjects", "load_s", "raw_read_s", "checks_s", "analyses_s", "tier_s", "work_over_raw_read",
+    head = ["subjects", "load s", "raw read s", "checks s", "analyses s", "tier s", "tables s", "work/raw",
+            "review wall s", "peak RSS MiB", "app page s"]
+    keys = ["subjects", "load_s", "raw_read_s", "checks_s", "analyses_s", "tier_s", "tables_s", "work_over_raw_read",
             "review_wall_s", "peak_rss_mib", "app_render_s"]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))

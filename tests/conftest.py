@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("OPENPYXL_LXML", "False")   # as workbench/__init__.py: reproducible sample XLSX bytes
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "sample_data"
 ARTIFACTS = REPO / "test-artifacts"

@@ -17,6 +17,7 @@ from workbench.i18n import column_label, element_label, severity_label, t, value
 from workbench.sections import SECTIONS, section_blocks
 from workbench.settings import Settings
 from workbench.viewstate import ViewState
+from workbench.tables.html import code_html, frame_html, table_html
 
 from .common import STYLE, esc, figure_output, html_table
 from .filters import FilterPanel
@@ -35,14 +36,41 @@ def blocks_widget(review, section: str, lang: str) -> w.VBox:
     children = []
     for b in section_blocks(review, section, lang):
         children.append(w.HTML(f"<h3>{esc(b.title(lang))}</h3>"))
-        if b.kind == "table":
-            table = b.table.rename(columns=lambda c: column_label(str(c), lang))
-            children.append(w.HTML(html_table(table, max_rows=200)))
+        if b.kind == "std":   # a standard table, formatted by the library (same HTML as report.html)
+            children.append(w.HTML(table_html(b.std_table, lang, code=b.code)))
+        elif b.kind == "table":
+            children.append(w.HTML(frame_html(b.table, lang, max_rows=200)))
+        elif b.kind == "figure" and b.choices:
+            children.append(ChoiceFigure(review, b, lang))
         elif b.kind == "figure":
             children.append(figure_output(b.figure))
+            children.append(w.HTML(code_html(b.code, lang)))
         else:
             children.append(w.HTML(f"<div class='wb-muted'>{esc(b.note(lang))}</div>"))
     return w.VBox(children)
+
+
+class ChoiceFigure(w.VBox):
+    """A figure with a drop-down of what it shows (the laboratory test), redrawn on change, with its code."""
+
+    def __init__(self, review, block, lang: str):
+        from workbench.figures import lab_over_time
+        from workbench.snippets import figure_code
+
+        self.review, self.lang = review, lang
+        self.select = w.Dropdown(options=[(label, value) for value, label in block.choices], value=block.choice,
+                                 description=t("lab_test", lang), layout=w.Layout(width="640px"),
+                                 style={"description_width": "initial"})
+        self.select.add_class("wb-choice")
+
+        def redraw(change):
+            labs = getattr(review.analyses, "labs", None)
+            fig = lab_over_time(labs, lang, test=change["new"])
+            self.children = [self.select, figure_output(fig),
+                             w.HTML(code_html(figure_code(review, "lab_over_time", lang, test=change["new"]), lang))]
+
+        self.select.observe(redraw, names="value")
+        super().__init__([self.select, figure_output(block.figure), w.HTML(code_html(block.code, lang))])
 
 
 def overview_widget(review, lang: str) -> w.VBox:
@@ -89,8 +117,11 @@ def export_widget(review, lang: str, store_getter=None) -> w.VBox:
     links.add_class("wb-export-links")
 
     def prepare(_):
+        from workbench.exports import DOCX_MIME, XLSX_MIME, csv_zip, review_docx, tables_xlsx
+
         doc = review.to_dict()
         sid = review.submission.submission_id
+        links.value = ""
         store = store_getter() if store_getter is not None else None
         audit = None
         if store is not None:
@@ -98,16 +129,23 @@ def export_widget(review, lang: str, store_getter=None) -> w.VBox:
 
             from .tier import display_tz
             audit = audit_trail(store, sid)
-        files = {"review.json": ("application/json", dumps(doc)),
+        files = {"review.json": ("application/json", dumps(doc).encode("utf-8"), "download_json"),
                  "report.html": ("text/html", render_report(review, lang=lang, doc=doc, audit=audit,
-                                                            tz=display_tz()))}
+                                                            tz=display_tz() if audit else "UTC").encode("utf-8"),
+                                 "download_report")}
+        try:   # the standard tables and the Word report, for the view in its language
+            files["tables.xlsx"] = (XLSX_MIME, tables_xlsx(review.tables or [], lang, sid), "download_xlsx")
+            files["review.docx"] = (DOCX_MIME, review_docx(review, lang, doc)[0], "download_docx")
+            files["tables-csv.zip"] = ("application/zip", csv_zip(review, lang), "download_csv")
+        except Exception as exc:  # noqa: BLE001 - the other downloads stay available
+            log.exception("export failed")
+            links.value = f"<div class='wb-error'>{esc(type(exc).__name__)}: {esc(exc)}</div>"
         parts = []
-        for name, (mime, text) in files.items():
-            data = base64.b64encode(text.encode("utf-8")).decode("ascii")
-            label = L("download_json") if name.endswith("json") else L("download_report")
-            parts.append(f"<a download='{html.escape(sid)}-{name}' href='data:{mime};charset=utf-8;base64,{data}'>"
-                         f"{esc(label)}</a>")
-        links.value = "".join(parts)
+        for name, (mime, data, label) in files.items():
+            b64 = base64.b64encode(data).decode("ascii")
+            parts.append(f"<a download='{html.escape(sid)}-{name}' href='data:{mime};base64,{b64}'>"
+                         f"{esc(L(label))}</a>")
+        links.value += "".join(parts)
 
     button.on_click(prepare)
     return w.VBox([button, links])

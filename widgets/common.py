@@ -29,6 +29,9 @@ STYLE = """
 .wb-export-links a:hover { background: #eef3f8; }
 </style>
 """
+from workbench.tables.html import TABLE_CSS  # noqa: E402  (the standard tables' style, shared with report.html)
+
+STYLE = STYLE.replace("</style>", TABLE_CSS + "</style>")
 
 
 def esc(v) -> str:

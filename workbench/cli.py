@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--overlay", default=None, metavar="FILE",
                    help="reviewer overlay (YAML): what the data cannot tell, e.g. cell_type, control_arms, "
                         "primary_endpoint, required_followup_days (docs/app.md)")
+    r.add_argument("--no-images", action="store_true",
+                   help="review.docx without the figures as images (no Chromium needed; faster)")
 
     b = sub.add_parser("batch", help="run the review notebook for every submission under ROOT")
     b.add_argument("root")
@@ -120,7 +122,7 @@ def cmd_review(args) -> int:
         if problem:
             print(f"workbench: {one_line(problem)}", file=sys.stderr)
             return EXIT_UNUSABLE
-    paths = write_review(review, args.out, lang=args.lang, audit=audit)
+    paths = write_review(review, args.out, lang=args.lang, audit=audit, images=not args.no_images)
     print(summary_text(review, args.lang, time.perf_counter() - t0))
     for name, path in paths.items():
         print(f"{name}: {path}")

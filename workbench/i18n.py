@@ -128,6 +128,10 @@ LABELS.update({
     "portfolio": ("申报组合", "Portfolio"),
     "loading": ("正在载入…", "Loading…"),
     "section_failed": ("此部分无法显示", "This section could not be shown"),
+    "lab_test": ("检查项目", "Test"),
+    "download_xlsx": ("下载 tables.xlsx", "Download tables.xlsx"),
+    "download_docx": ("下载 review.docx", "Download review.docx"),
+    "download_csv": ("下载 tables（CSV，zip）", "Download tables (CSV, zip)"),
 })
 
 # column headers of result tables (keys of the review.json analyses and of the submission's tables)
@@ -165,6 +169,30 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+COLUMN_LABELS.update({   # result fields shown in the app's and report's tables (no raw field name reaches a reviewer)
+    "aeterm": ("报告术语", "Reported term"), "aestdtc": ("开始日期", "Start date"), "aeendtc": ("结束日期", "End date"),
+    "grade": ("分级", "Grade"), "related": ("相关", "Related"), "teae": ("TEAE", "TEAE"),
+    "tumour": ("肿瘤相关", "Tumour-related"), "aeout": ("转归", "Outcome"), "day": ("研究日", "Day"),
+    "control_arms": ("对照组", "Control arms"), "se": ("标准误", "SE"), "df": ("自由度", "df"),
+    "n_control": ("对照组例数", "Control n"), "favourable": ("有利方向", "Favourable"),
+    "known": ("已知例数", "Known"), "q1_days": ("下四分位天数", "Q1 days"), "q3_days": ("上四分位天数", "Q3 days"),
+    "meeting_pct": ("达到要求（%）", "Meeting requirement (%)"), "meeting_or_died": ("达到要求或死亡", "Meeting or died"),
+    "deaths_before_requirement": ("要求期内死亡", "Deaths before the requirement"),
+    "followed_window_pct": ("满 DLT 观察期（%）", "Followed DLT window (%)"), "required_days": ("要求随访天数", "Required days"),
+    "window_days": ("DLT 观察期（天）", "DLT window (days)"), "unit": ("单位", "Unit"), "numeric": ("数值型", "Numeric"),
+    "spec_low": ("标准下限", "Spec low"), "spec_high": ("标准上限", "Spec high"), "spec_text": ("文本标准", "Spec text"),
+    "n_lots": ("批次数", "Lots"), "n_out_of_spec": ("不合格批次", "Out of spec"), "clinical_n": ("临床批次数", "Clinical lots"),
+    "clinical_mean": ("临床批次均值", "Clinical mean"), "clinical_sd": ("临床批次标准差", "Clinical SD"),
+    "lower_3sd": ("均值 − 3SD", "Mean − 3 SD"), "upper_3sd": ("均值 + 3SD", "Mean + 3 SD"), "results": ("结果", "Results"),
+    "outside_clinical_range": ("超出临床范围", "Outside clinical range"), "within_spec": ("符合标准", "Within spec"),
+    "not_dosed_reasons": ("未给药原因", "Reasons not dosed"), "routes": ("给药途径", "Routes"),
+    "total_cells": ("细胞总数", "Total cells"), "in_manifest": ("清单中", "In manifest"),
+    "role_rule": ("判定依据", "Decided by"), "role_evidence": ("依据", "Evidence"), "dosed_n": ("给药例数", "Dosed"),
+    "level": ("层级", "Level"), "pt": ("首选术语", "Preferred term"), "soc": ("系统器官分类", "SOC"),
+    "comparison": ("比较", "Comparison"), "risk_difference": ("风险差", "Risk difference"),
+})
+
+
 def column_label(key: str, lang: str = "zh") -> str:
     pair = COLUMN_LABELS.get(key)
     return key if pair is None else (pair[0] if lang == "zh" else pair[1])
@@ -182,6 +210,10 @@ VALUE_LABELS: dict[str, tuple[str, str]] = {
     "NSC": ("神经干细胞", "neural stem cells"), "OTHER": ("其他", "other"),
     "open": ("开放", "open"), "single": ("单盲", "single blind"), "double": ("双盲", "double blind"),
 }
+
+
+VALUE_LABELS.update({"cohort": ("按队列", "per cohort"), "study": ("全研究", "whole study"),
+                     "one_sample": ("单样本 t 检验", "one-sample t-test"), "welch": ("Welch t 检验", "Welch t-test")})
 
 
 def value_label(value, lang: str = "zh") -> str:
@@ -249,3 +281,13 @@ COLUMN_LABELS.update({
     "DSSEQ": ("序号", "Seq"), "DSCAT": ("类别", "Category"), "DSDECOD": ("处置", "Disposition"),
     "DSTERM": ("描述", "Term"), "DSSTDTC": ("日期", "Date"),
 })
+
+
+def humanise(text: str, lang: str = "zh") -> str:
+    """Free text with the project's enumerated codes (``randomized_controlled``, ``dose_escalation`` …) in words."""
+    if "_" not in text:
+        return text
+    import re
+
+    return re.sub(r"\b[a-z]+(?:_[a-z]+)+\b", lambda m: value_label(m.group(0), lang) if m.group(0) in VALUE_LABELS
+                  else m.group(0), text)

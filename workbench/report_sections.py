@@ -4,26 +4,15 @@ from __future__ import annotations
 import html
 
 from .sections import SECTIONS, section_blocks
+from .tables.html import TABLE_CSS, code_html, frame_html, table_html
 
 REPORT_SECTIONS = ("traceability", "process_quality", "dose_response", "safety", "follow_up", "reconciliation",
                    "overview")
 
 
-def _table_html(df, max_rows: int = 300) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    rows = []
-    for row in df.head(max_rows).itertuples(index=False):
-        cells = []
-        for v in row:
-            if v is None or (isinstance(v, float) and v != v):
-                cells.append("<td></td>")
-            elif isinstance(v, float):
-                cells.append(f"<td>{v:.4g}</td>")
-            else:
-                cells.append(f"<td>{html.escape(str(v))}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    more = f"<p class='meta'>… +{len(df) - max_rows}</p>" if len(df) > max_rows else ""
-    return f"<table><tr>{head}</tr>{''.join(rows)}</table>{more}"
+def _both(render, b_zh, b_en) -> str:
+    """A block rendered in both languages (the report shows one at a time)."""
+    return f"<div class='zh'>{render('zh', b_zh)}</div><div class='en'>{render('en', b_en)}</div>"
 
 
 def report_sections(review, doc: dict) -> list[dict]:
@@ -41,19 +30,23 @@ def report_sections(review, doc: dict) -> list[dict]:
         for b_zh, b_en in zip(per_lang["zh"], per_lang["en"]):
             title = (f"<h3><span class='zh'>{html.escape(b_zh.title_zh)}</span>"
                      f"<span class='en'>{html.escape(b_en.title_en)}</span></h3>")
-            if b_zh.kind == "table":
-                tables.append(title + _table_html(b_en.table))
+            if b_zh.kind == "std":   # the standard tables: one formatter for the app and the report
+                tables.append(title + _both(lambda lang, b: table_html(b.std_table, lang, code=b.code), b_zh, b_en))
+            elif b_zh.kind == "table":
+                tables.append(title + _both(lambda lang, b: frame_html(b.table, lang, max_rows=300), b_zh, b_en))
             elif b_zh.kind == "figure":
                 parts = []
                 for lang, b in (("zh", b_zh), ("en", b_en)):
                     fig_html = b.figure.to_html(full_html=False, include_plotlyjs=not plotly_included,
                                                 config={"responsive": True, "displaylogo": False})
                     plotly_included = True
-                    parts.append(f"<div class='{lang}'>{fig_html}</div>")
+                    parts.append(f"<div class='{lang}'>{fig_html}{code_html(b.code, lang)}</div>")
                 figures.append(title + "".join(parts))
             else:
                 tables.append(title + f"<p class='meta'><span class='zh'>{html.escape(b_zh.note_zh)}</span>"
                                       f"<span class='en'>{html.escape(b_en.note_en)}</span></p>")
         if tables or figures:
+            if not out:   # the standard tables' style, once
+                tables.insert(0, f"<style>{TABLE_CSS}</style>")
             out.append({"title_zh": zh_title, "title_en": en_title, "tables": tables, "figures": figures})
     return out

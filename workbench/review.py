@@ -28,11 +28,16 @@ class Review:
     tier: object | None = None            # workbench.tiers.TierResult
     rules: object | None = None           # workbench.tiers.Rules
     timings: dict[str, float] = field(default_factory=dict)
+    tables: list | None = None            # workbench.tables.Table, in the order of the specification
     _analyses_doc: dict | None = field(default=None, repr=False)
 
     @property
     def findings(self):
         return self.checks.findings
+
+    def table(self, table_id: str):
+        """The standard table ``table_id`` of this review (None when not built)."""
+        return next((t for t in self.tables or [] if t.id == table_id), None)
 
     def analyses_dict(self) -> dict | None:
         """The review.json ``analyses`` object (computed once per review)."""
@@ -72,6 +77,8 @@ class Review:
         if self.tier is not None:
             doc["tier"] = self.tier.to_dict()
         doc.update(package_sections(sub))
+        if self.tables is not None:
+            doc["tables"] = [t.to_dict() for t in self.tables]
         if doc["rules"] is None:
             del doc["rules"]
         return jsonable(doc)
@@ -170,6 +177,11 @@ def run_review(source: str | os.PathLike | Submission, rules_path: str | os.Path
         review.tier = tiers_mod.classify(run.findings, inputs, tiers_mod.TierFacts.from_submission(sub, inputs),
                                          rules)
         timings["tier"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    from .tables import build_tables
+
+    review.tables = build_tables(sub)
+    timings["tables"] = time.perf_counter() - t0
     return review
 
 
@@ -198,12 +210,16 @@ def atomic_write(path: Path, data: str | bytes) -> None:
 
 
 def write_review(review: Review, out_dir: str | os.PathLike, lang: str = "zh",
-                 generated_at: str | None = None, audit=None) -> dict[str, Path]:
-    """Write review.json and report.html into ``out_dir``; returns their paths. ``audit``: a
+                 generated_at: str | None = None, audit=None, images: bool = True) -> dict[str, Path]:
+    """Write review.json, report.html and the exports (tables.xlsx, review.docx with the figures as images unless
+    ``images`` is False, tables/<id>.csv) into ``out_dir``; returns their paths. ``audit``: a
     :class:`workbench.audit.AuditTrail` whose decisions and signatures report.html shows."""
     import json
 
     out = Path(out_dir)
+    from .exports import start_images
+
+    images = start_images(review, lang) if images else False   # Chromium draws while the rest is written
     doc = review.to_dict(generated_at)   # already strict JSON values (jsonable): no second conversion pass
     paths = {"review.json": out / "review.json"}
     atomic_write(paths["review.json"], json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
@@ -213,6 +229,9 @@ def write_review(review: Review, out_dir: str | os.PathLike, lang: str = "zh",
         return paths
     paths["report.html"] = out / "report.html"
     atomic_write(paths["report.html"], render_report(review, lang=lang, doc=doc, audit=audit))
+    from .exports import write_exports
+
+    paths.update(write_exports(review, out, lang=lang, doc=doc, images=images))
     return paths
 
 

@@ -38,6 +38,10 @@ class Block:
     figure: object | None = None
     note_zh: str = ""
     note_en: str = ""
+    std_table: object | None = None     # kind "std": a workbench.tables.Table (formatted by tables.table_html)
+    code: str | None = None             # the few lines of public-API Python that rebuild it ("code" toggle)
+    choices: list | None = None         # (value, label) pairs a reviewer can switch between (e.g. the lab test)
+    choice: str | None = None
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -57,6 +61,8 @@ def _safe(title_zh: str, title_en: str, build: Callable[[], object], kind: str) 
         return None
     if isinstance(value, Block):   # a builder that says why it has nothing to show (under the section's title)
         return Block(value.kind, title_zh, title_en, value.table, value.figure, value.note_zh, value.note_en)
+    if kind == "std":   # a standard table: titled by itself, formatted by workbench.tables.table_html
+        return Block("std", value.title_zh, value.title_en, std_table=value)
     if kind == "table":
         df = value if isinstance(value, pd.DataFrame) else pd.DataFrame(value)
         if df.empty:
@@ -84,11 +90,30 @@ def section_blocks(review, section: str, lang: str = "zh") -> list[Block]:
         if b is None:
             continue
         if b.kind == "figure" and isinstance(b.figure, dict):  # several titled figures (e.g. one per attribute)
-            blocks.extend(Block("figure", f"{title_zh}：{name}", f"{title_en}: {name}", figure=fig)
-                          for name, fig in b.figure.items())
+            blocks.extend(_with_code(Block("figure", f"{title_zh}：{name}", f"{title_en}: {name}", figure=fig),
+                                     review, fn, lang, name) for name, fig in b.figure.items())
         else:
-            blocks.append(b)
+            blocks.append(_with_code(b, review, fn, lang))
     return blocks
+
+
+def _with_code(b: Block, review, fn, lang: str, name: str | None = None) -> Block:
+    """The block with its "code" toggle (and, for the lab figure, the tests to choose from)."""
+    from .snippets import figure_code, table_code
+
+    try:
+        if b.kind == "std":
+            b.code = table_code(review, b.std_table.id, lang)
+        elif b.kind == "figure" and getattr(fn, "hook", None):
+            b.code = figure_code(review, fn.hook, lang, name)
+            if fn.hook == "lab_over_time" and review.analyses is not None:
+                from .figures.labs import default_test, lab_tests
+
+                labs = getattr(review.analyses, "labs", None)
+                b.choices, b.choice = lab_tests(labs), default_test(labs)
+    except Exception:  # noqa: BLE001 - the code toggle is an aid: never lose the block for it
+        log.exception("code snippet for %s failed", b.title_en)
+    return b
 
 
 # -- table builders ------------------------------------------------------------------------------------------
@@ -170,7 +195,8 @@ def _arms(review, lang):
     arms = review.submission.study.arms
     rows = []
     for a in arms.itertuples():
-        dose = t("unknown", lang) if a.DOSE is None or a.DOSE != a.DOSE else f"{a.DOSE:.4g} {a.DOSE_UNIT or ''}".strip()
+        unit = a.DOSE_UNIT if isinstance(a.DOSE_UNIT, str) else ""
+        dose = t("unknown", lang) if a.DOSE is None or a.DOSE != a.DOSE else f"{a.DOSE:.4g} {unit}".strip()
         if a.DOSE_MAX == a.DOSE_MAX and a.DOSE_MAX is not None and a.DOSE == a.DOSE and a.DOSE_MAX > a.DOSE:
             dose += f"（最高 {a.DOSE_MAX:.4g}）" if lang == "zh" else f" (up to {a.DOSE_MAX:.4g})"
         rows.append({t("arm", lang): a.ARM, t("arm_label", lang): a.LABEL if isinstance(a.LABEL, str) else "—",
@@ -209,6 +235,20 @@ def _fig(name: str):
         from . import figure_hooks
 
         return getattr(figure_hooks, name)(review, lang)
+    build.hook = name
+    return build
+
+
+def _std(table_id: str):
+    """A standard table of the review (workbench.tables), built with the review."""
+    def build(review, lang):
+        t = review.table(table_id) if getattr(review, "tables", None) is not None else None
+        if t is None:
+            from .tables import build_table
+
+            t = build_table(review.submission, table_id)
+        return t
+    build.table_id = table_id
     return build
 
 
@@ -226,6 +266,8 @@ _BUILDERS: dict[str, list[tuple[str, str, str, Callable]]] = {
         ("研究信息及来源", "Study facts and their source", "table", _facts),
         ("审评规则对申报值的替代", "Reviewer's rules over the sponsor's declarations", "table", gb.overrides),
         ("在用研究参数", "Study parameters in force", "table", gb.parameters),
+        ("受试者分布", "Subject disposition", "std", _std("disposition")),
+        ("人口学及基线特征", "Demographics", "std", _std("demographics")),
         ("关键信息完整性热图", "Completeness heatmap", "figure", _fig("completeness")),
     ],
     "traceability": [
@@ -233,6 +275,7 @@ _BUILDERS: dict[str, list[tuple[str, str, str, Callable]]] = {
         ("批次记录", "Lots", "table", _lots),
         ("文件与日期相关发现", "Document and date findings", "table",
          _findings_of("TRC-001", "TRC-002", "TRC-003", "TRC-004", "TRC-006", "TRC-007", "CMC-006")),
+        ("方案偏离", "Protocol deviations", "std", _std("deviations")),
     ],
     "process_quality": [
         ("CMC 控制图", "CMC control charts", "figure", _fig("cmc")),
@@ -253,20 +296,36 @@ _BUILDERS: dict[str, list[tuple[str, str, str, Callable]]] = {
          gb.by_group("site")),
         ("按操作者的疗效与不良事件（G-2.1.3b）", "Efficacy and adverse events by operator (G-2.1.3b)", "table",
          gb.by_group("operator")),
-        ("暴露", "Exposure", "table", _dict_table("exposure")),
+        ("暴露", "Exposure", "std", _std("exposure")),
     ],
     "safety": [
-        ("安全性概览", "Safety overview", "table", _dict_table("safety", "overview")),
+        ("不良事件概览", "Adverse events overview", "std", _std("ae_overview")),
+        ("按 SOC / PT 的 TEAE", "TEAE by SOC and PT", "std", _std("ae_soc_pt")),
         ("按系统器官分类的 TEAE", "TEAE by SOC and arm", "figure", _fig("soc_heatmap")),
         ("常见首选术语", "Most frequent preferred terms", "figure", _fig("top_pts")),
+        ("按最高分级的 TEAE", "TEAE by maximum grade", "std", _std("ae_max_grade")),
+        ("相关 TEAE", "Related TEAE", "std", _std("ae_related_soc_pt")),
+        ("导致停药的 TEAE", "TEAE leading to discontinuation", "std", _std("ae_leading_to_discontinuation")),
+        ("特别关注的不良事件（SOC / PT）", "AESI by SOC and PT", "std", _std("aesi_soc_pt")),
+        ("严重不良事件列表", "Serious adverse events", "std", _std("sae_listing")),
+        ("死亡列表", "Deaths", "std", _std("death_listing")),
         ("风险差森林图", "Risk-difference forest plot", "figure", _fig("forest")),
         ("受试者时间线", "Subject timelines", "figure", _fig("swimmer")),
         ("首次严重 TEAE 的 Kaplan–Meier 曲线", "Kaplan–Meier: first serious TEAE", "figure", _fig("km")),
         ("特别关注的不良事件", "Adverse events of special interest", "table", _dict_table("safety", "aesi")),
-        ("死亡", "Deaths", "table", _dict_table("safety", "deaths")),
         ("迟发事件（首次给药 365 天后）", "Late events (> 365 days after first dose)", "table",
          _dict_table("safety", "late_events")),
         ("停止规则", "Stopping rules", "table", _dict_table("stopping_rules")),
+        ("肝脏安全性", "Hepatic safety", "std", _std("hepatic")),
+        ("eDISH", "eDISH", "figure", _fig("edish")),
+        ("潜在 Hy's law 列表", "Potential Hy's law cases", "std", _std("hys_law_listing")),
+        ("实验室检查转换", "Laboratory shift", "std", _std("lab_shift")),
+        ("实验室检查各访视汇总", "Laboratory values by visit", "std", _std("lab_summary")),
+        ("实验室检查随时间变化", "Laboratory values over time", "figure", _fig("lab_over_time")),
+        ("生命体征", "Vital signs", "std", _std("vitals_summary")),
+        ("心电图", "ECG", "std", _std("ecg_summary")),
+        ("免疫原性", "Immunogenicity", "std", _std("immunogenicity")),
+        ("合并用药", "Concomitant medications", "std", _std("cm_summary")),
     ],
     "follow_up": [
         ("随访时长与要求", "Follow-up against the requirement", "figure", _fig("follow_up")),

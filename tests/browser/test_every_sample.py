@@ -42,7 +42,8 @@ def test_every_section_renders(server, page, wait_app, name):
             panel.get_by_role("button").click()
             page.locator(".wb-export-links a").nth(1).wait_for()
             names = [a.get_attribute("download") for a in page.locator(".wb-export-links a").all()]
-            assert sorted(n.rsplit("-", 1)[-1] for n in names) == ["report.html", "review.json"], names
+            assert sorted(n.rsplit("-", 1)[-1] for n in names) == ["csv.zip", "report.html", "review.docx",
+                                                                   "review.json", "tables.xlsx"], names
         text = panel.inner_text()
         assert len(text.strip()) > 20, f"{name}/{key}: nearly empty panel: {text!r}"
         bad = [f for f in FAILURE_TEXT if f in text]

@@ -86,7 +86,7 @@ def review_document(folder: Path) -> dict:
 
 
 FIGURE_HOOKS = ("completeness", "cmc", "dose_response", "efficacy", "soc_heatmap", "top_pts", "forest", "swimmer",
-                "km", "follow_up")
+                "km", "follow_up", "edish", "lab_over_time")
 FIGURES_PATH = GOLDEN_DIR / "figures.json"
 
 

@@ -31,6 +31,7 @@ from .follow_up import FollowUpResult, follow_up_analysis
 from .durability import DurabilityResult, durability_analysis
 from .immunogenicity import ImmunogenicityResult, immunogenicity_analysis
 from .km import KMCurve, kaplan_meier
+from .labs import labs_analysis
 from .persistence import PersistenceResult, persistence_analysis
 from .safety import SafetyResult, safety_analysis
 from .sites import SiteResult, site_analysis
@@ -87,6 +88,8 @@ for _spec in (
                  "按研究中心和操作者的有效性与不良事件", ("G-2.1.3b",), True),
     AnalysisSpec("timeline", timeline_analysis, "Subject timelines", "受试者时间线", ("G-4.1.2",), True,
                  in_document=False),
+    AnalysisSpec("labs", labs_analysis, "Laboratory results, shifts and hepatic safety (eDISH, Hy's law)",
+                 "实验室检查、偏移与肝脏安全性（eDISH、Hy 定律）", ("G-2.2.1", "G-4.2.1"), True),
 ):
     registry.register(_spec)
 BUILTIN_NAMES = tuple(registry.names())
@@ -135,6 +138,7 @@ class AnalysisResults:
     persistence: PersistenceResult | None = None
     sites: SiteResult | None = None
     timeline: TimelineResult | None = None
+    labs: object | None = None            # workbench.analyses.labs.LabsResult
     extra: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)

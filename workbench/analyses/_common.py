@@ -70,6 +70,11 @@ REASONS: dict[str, tuple[str, str]] = {
                        "时间，G-2.2.1、G-3.1a；BIODISTRIBUTION_REPORT 文件可能含非临床数据）"),
     "no_post_target": ("no assessment of the primary endpoint after the target visit {visit}: durability beyond it "
                        "cannot be shown", "主要终点在目标访视 {visit} 之后无评估：无法显示其后疗效的持续性"),
+    "no_lb": ("LB is missing: laboratory results are unknown", "缺少 LB 数据集：实验室检查结果未知"),
+    "no_lb_tests": ("LB has no USUBJID or LBTESTCD: laboratory results cannot be read",
+                    "LB 缺少 USUBJID 或 LBTESTCD：无法读取实验室检查结果"),
+    "no_liver_tests": ("no ALT, AST or total bilirubin results (by LBTESTCD or LBTEST; see the rules file's "
+                       "liver-test vocabulary)", "无 ALT、AST 或总胆红素结果（按 LBTESTCD 或 LBTEST，见规则文件中的肝功能检查词表）"),
 }
 
 

@@ -11,6 +11,7 @@ from .completeness import completeness_heatmap
 from .dose import dose_response, efficacy_by_dose
 from .follow_up import follow_up_distribution
 from .labels import LABELS, t
+from .labs import edish, lab_over_time, lab_tests
 from .safety import km_curves, risk_difference_forest, teae_heatmap, top_pt_bars
 from .swimmer import swimmer
 
@@ -31,6 +32,9 @@ def all_figures(results, lang: str = "zh") -> dict:
         figs["swimmer"] = swimmer(results.timeline, lang)
     if results.follow_up is not None:
         figs["follow_up_distribution"] = follow_up_distribution(results.follow_up, lang)
+    if getattr(results, "labs", None) is not None:
+        figs["edish"] = edish(results.labs, lang)
+        figs["lab_over_time"] = lab_over_time(results.labs, lang)
     if results.cmc is not None:
         for attr, fig in cmc_control_charts(results.cmc, lang).items():
             figs[f"cmc:{attr}"] = fig
@@ -38,5 +42,6 @@ def all_figures(results, lang: str = "zh") -> dict:
 
 
 __all__ = ["LABELS", "all_figures", "cmc_control_chart", "cmc_control_charts", "completeness_heatmap",
-           "dose_response", "efficacy_by_dose", "follow_up_distribution", "km_curves", "risk_difference_forest",
+           "dose_response", "edish", "efficacy_by_dose", "follow_up_distribution", "km_curves", "lab_over_time",
+           "lab_tests", "risk_difference_forest",
            "swimmer", "t", "teae_heatmap", "top_pt_bars"]

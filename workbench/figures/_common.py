@@ -178,7 +178,12 @@ def reason_text(d: dict, lang: str, key: str = "reason") -> str | None:
     """The analysis' reason in the chosen language, if it has one."""
     if not d:
         return None
-    return d.get(f"{key}_zh") if lang == "zh" and d.get(f"{key}_zh") else d.get(key)
+    text = d.get(f"{key}_zh") if lang == "zh" and d.get(f"{key}_zh") else d.get(key)
+    if isinstance(text, str):   # the project's codes (randomized_controlled …) in words
+        from ..i18n import humanise
+
+        text = humanise(text, lang)
+    return text
 
 
 def fmt_dose(dose, unit: str | None) -> str:

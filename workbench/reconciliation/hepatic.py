@@ -8,9 +8,7 @@ import re
 import numpy as np
 import pandas as pd
 
-# interim: when the tables branch's analyses.labs lands, import these three names from ..analyses.labs (same
-# names, same frame: identical on the CDISC pilot) and delete analyses/hepatic.py
-from ..analyses.hepatic import BILIRUBIN_X, TRANSAMINASE_X, hepatic_subjects
+from ..analyses.labs import BILIRUBIN_X, TRANSAMINASE_X, hepatic_subjects
 from ..submission import Submission
 from .result import Disagreement, ItemResult, not_applicable, unreadable
 from .values import adam_days, norm, subject_ids, text, yes_flags
