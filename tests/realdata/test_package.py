@@ -131,7 +131,7 @@ def test_potential_hys_law_subject_agrees(pkg_review, adam_raw):
     assert hy.compared == adam_raw["adlbhy"]["USUBJID"].nunique() == 11 and hy.disagree == 0
     lb = adam_raw["adlbhy"]
     assert set(lb.loc[(lb["PARAMCD"] == "HYSLAW") & (lb["AVALC"] == "Y"), "USUBJID"]) == {"01-705-1186"}
-    from workbench.analyses.hepatic import hepatic_subjects
+    from workbench.analyses.labs import hepatic_subjects
     h = hepatic_subjects(review.submission)
     assert h.loc[h["HYS_LAW"], "USUBJID"].tolist() == ["01-705-1186"]
     assert findings(review, "REC-004") == []

@@ -64,6 +64,6 @@ def test_app_export_report_carries_the_signatures(review, decided):
     with DecisionStore(url) as store:
         box = export_widget(review, "zh", lambda: store)
         box.children[0].click()
-    href = re.search(r"href='data:text/html;charset=utf-8;base64,([^']+)'", box.children[1].value).group(1)
+    href = re.search(r"href='data:text/html;base64,([^']+)'", box.children[1].value).group(1)
     section = _section(base64.b64decode(href).decode("utf-8"))
     assert "王审评" in section and "bob" in section and head in section
