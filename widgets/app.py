@@ -135,7 +135,8 @@ def export_widget(review, lang: str, store_getter=None) -> w.VBox:
                                  "download_report")}
         try:   # the standard tables and the Word report, for the view in its language
             files["tables.xlsx"] = (XLSX_MIME, tables_xlsx(review.tables or [], lang, sid), "download_xlsx")
-            files["review.docx"] = (DOCX_MIME, review_docx(review, lang, doc)[0], "download_docx")
+            files["review.docx"] = (DOCX_MIME, review_docx(review, lang, doc, audit=audit,
+                                                           tz=display_tz() if audit else "UTC")[0], "download_docx")
             files["tables-csv.zip"] = ("application/zip", csv_zip(review, lang), "download_csv")
         except Exception as exc:  # noqa: BLE001 - the other downloads stay available
             log.exception("export failed")

@@ -168,10 +168,11 @@ def _check_workers(client) -> None:
 
 def run_batch(root: str | os.PathLike, out: str | os.PathLike, jobs: int | None = None, rules_path: str | None = None,
               lang: str = "zh", timeout: int = 600, force: bool = False, shard: tuple[int, int] | None = None,
-              progress: bool = True, scheduler: str | None = None, checks: list[str] | tuple[str, ...] = ()
-              ) -> list[Outcome]:
+              progress: bool = True, scheduler: str | None = None, checks: list[str] | tuple[str, ...] = (),
+              images: bool = True) -> list[Outcome]:
     """Run every submission under ``root``; write outputs and ``portfolio.csv``/``.parquet`` into ``out``.
-    ``checks``: analysts' check files loaded in every review (checked here first: BatchError names a bad one)."""
+    ``checks``: analysts' check files loaded in every review (checked here first: BatchError names a bad one).
+    ``images``: review.docx with the figures drawn by Chromium (False: without them)."""
     from .portfolio import write_portfolio
     from .serve import notebooks_dir
     from .tiers import load_rules
@@ -186,7 +187,8 @@ def run_batch(root: str | os.PathLike, out: str | os.PathLike, jobs: int | None 
     check_files, checks_sha = _check_files(checks)
     tasks = [Task(j.submission_id, str(j.folder.resolve()), str(out), notebook,
                   str(Path(rules_path).resolve()) if rules_path else None, rules.sha256, lang, timeout, force,
-                  __version__, token, f"workbench-batch-stop-{token}", check_files, checks_sha) for j in planned]
+                  __version__, token, f"workbench-batch-stop-{token}", check_files, checks_sha, images)
+             for j in planned]
     with dask_client(scheduler, jobs) as client:
         outcomes = _run_tasks(client, tasks, out, token, progress)
     outcomes.sort(key=lambda o: o.submission_id)
@@ -294,7 +296,8 @@ def main_batch(args) -> int:
     t0 = time.perf_counter()
     try:
         outcomes = run_batch(root, args.out, args.jobs, args.rules, args.lang, args.timeout, args.force, shard,
-                             scheduler=args.scheduler, checks=getattr(args, "checks", None) or ())
+                             scheduler=args.scheduler, checks=getattr(args, "checks", None) or (),
+                             images=not getattr(args, "no_images", False))
     except BatchError as exc:
         print(f"workbench batch: {one_line(exc)}", file=sys.stderr)
         return 2

@@ -54,6 +54,7 @@ class Task:
     stop_event: str | None = None   # name of the Dask Event that stops the batch
     checks: tuple[str, ...] = ()    # analysts' check files (absolute paths on shared storage), loaded in the kernel
     checks_sha: str = ""            # SHA-256 over those files' contents (a changed check file re-runs)
+    images: bool = True             # review.docx with the figures as images (Chromium in the kernel)
 
 
 def source_sha256(folder: Path) -> str:
@@ -228,7 +229,7 @@ def _attempt(task: Task, folder: Path, watch: _Watch, log) -> Attempt:
     from .textsafe import one_line
 
     params = {"submission_path": task.folder, "rules_path": task.rules_path, "lang": task.lang,
-              "out_dir": str(folder), "checks": list(task.checks)}
+              "out_dir": str(folder), "checks": list(task.checks), "images": task.images}
     sockets = tempfile.mkdtemp(prefix="wb-kernel-")   # short path: a Unix socket name has ~100 bytes
     try:
         with _papermill_log_to(log):

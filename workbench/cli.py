@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--timeout", type=int, default=600, help="seconds per submission (default 600)")
     b.add_argument("--force", action="store_true", help="re-run submissions whose inputs are unchanged")
     b.add_argument("--shard", default=None, help="K/N: run only the K-th of N shards (1-based)")
+    b.add_argument("--no-images", action="store_true",
+                   help="review.docx without the figures as images (no Chromium on the workers; faster)")
     add_checks_option(b)
 
     s = sub.add_parser("serve", help="start the Voila reviewer app on 127.0.0.1")

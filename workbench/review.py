@@ -231,13 +231,13 @@ def write_review(review: Review, out_dir: str | os.PathLike, lang: str = "zh",
     atomic_write(paths["report.html"], render_report(review, lang=lang, doc=doc, audit=audit))
     from .exports import write_exports
 
-    paths.update(write_exports(review, out, lang=lang, doc=doc, images=images))
+    paths.update(write_exports(review, out, lang=lang, doc=doc, images=images, audit=audit))
     return paths
 
 
 def review_to_folder(submission_path: str | os.PathLike, out_dir: str | os.PathLike, rules_path=None,
-                     lang: str = "zh", generated_at: str | None = None) -> Review:
-    """Review one submission and write its outputs (review.json, report.html …) into ``out_dir``."""
+                     lang: str = "zh", generated_at: str | None = None, images: bool = True) -> Review:
+    """Review one submission and write its outputs (review.json, report.html, the exports) into ``out_dir``."""
     review = run_review(submission_path, rules_path=rules_path)
-    write_review(review, out_dir, lang=lang, generated_at=generated_at)
+    write_review(review, out_dir, lang=lang, generated_at=generated_at, images=images)
     return review

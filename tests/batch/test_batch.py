@@ -351,10 +351,15 @@ def test_batch_loads_an_analysts_check_file(tmp_path):
     root = tmp_path / "root"
     shutil.copytree(SAMPLES / "gb18030-esc-amd", root / "gb18030-esc-amd")
     run = subprocess.run([sys.executable, "-m", "workbench.cli", "batch", str(root), "--out", str(tmp_path / "out"),
-                          "--jobs", "1", "--checks", str(mod)], capture_output=True, text=True, timeout=600)
+                          "--jobs", "1", "--checks", str(mod), "--no-images"], capture_output=True, text=True,
+                         timeout=600)
     assert run.returncode == 0, run.stderr
     review = json.loads((tmp_path / "out" / "MH-RPE-105" / "review.json").read_text(encoding="utf-8"))
     assert "LAB-001" in {c["check_id"] for c in review["checks"]}
+    from docx import Document   # --no-images reaches the notebook: review.docx says its figures were left out
+
+    word = Document(str(tmp_path / "out" / "MH-RPE-105" / "review.docx"))
+    assert any("images not requested" in para.text for para in word.paragraphs)
     assert json.loads((tmp_path / "out" / "MH-RPE-105" / "run.json").read_text())["checks_sha256"]
     bad = tmp_path / "bad.py"
     bad.write_text("raise RuntimeError('nope')\n", encoding="utf-8")

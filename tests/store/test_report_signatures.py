@@ -67,3 +67,23 @@ def test_app_export_report_carries_the_signatures(review, decided):
     href = re.search(r"href='data:text/html;base64,([^']+)'", box.children[1].value).group(1)
     section = _section(base64.b64decode(href).decode("utf-8"))
     assert "王审评" in section and "bob" in section and head in section
+
+
+def test_review_docx_carries_the_signatures(tmp_path, review, decided):
+    """review.docx, like report.html, shows who decided and signed (printed name, identity, meaning) and the
+    chain head, in the report's language."""
+    from docx import Document
+
+    url, head = decided
+    assert main(["review", str(SAMPLE), "--out", str(tmp_path / "out"), "--db-url", url, "--lang", "en",
+                 "--no-images"]) == 0
+    word = Document(str(tmp_path / "out" / "review.docx"))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "Decisions and signatures" in text and head in text and "verified" in text
+    cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
+    for expected in ("王审评", "alice", "bob", "header:X-Remote-User", "Printed name"):
+        assert any(expected in c for c in cells), expected
+    assert any(c.startswith("Sign-off (approves decision #3") for c in cells)
+    assert main(["review", str(SAMPLE), "--out", str(tmp_path / "plain"), "--no-images"]) == 0
+    plain = "\n".join(p.text for p in Document(str(tmp_path / "plain" / "review.docx")).paragraphs)
+    assert "Decisions and signatures" not in plain

@@ -50,9 +50,10 @@ def csv_zip(review, lang: str = "zh") -> bytes:
 
 
 def write_exports(review, out_dir: str | os.PathLike, lang: str = "zh", doc: dict | None = None,
-                  images=True) -> dict[str, Path]:
+                  images=True, audit=None) -> dict[str, Path]:
     """Write tables.xlsx, review.docx and tables/<id>.csv into ``out_dir`` (atomically, file by file).
-    ``images``: draw the figures into review.docx (True), leave them out (False), or a :func:`start_images` job."""
+    ``images``: draw the figures into review.docx (True), leave them out (False), or a :func:`start_images` job.
+    ``audit``: the decision store's trail for this submission (review.docx then carries the signatures)."""
     from ..review import atomic_write
 
     out = Path(out_dir)
@@ -60,7 +61,7 @@ def write_exports(review, out_dir: str | os.PathLike, lang: str = "zh", doc: dic
     paths: dict[str, Path] = {}
     paths["tables.xlsx"] = out / "tables.xlsx"
     atomic_write(paths["tables.xlsx"], tables_xlsx(tables, lang, review.submission.submission_id))
-    data, _ = review_docx(review, lang, doc, images=images)
+    data, _ = review_docx(review, lang, doc, images=images, audit=audit)
     paths["review.docx"] = out / "review.docx"
     atomic_write(paths["review.docx"], data)
     for t in tables:   # UTF-8 with a byte-order mark: spreadsheet programs then read the Chinese text right

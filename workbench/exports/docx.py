@@ -33,7 +33,11 @@ W = {   # (中文, English)
     "no_images": ("图未能生成：{reason}", "Figures not included: {reason}"),
     "no_image": ("此图未能生成。", "This figure could not be rendered."),
     "yes": ("是", "yes"), "no": ("否", "no"),
+    "signatures": ("审评结论与签署", "Decisions and signatures"),
+    "no_signatures": ("尚无审评结论或签署。", "No decision or sign-off recorded yet."),
+    "chain": ("审计链末条 #{seq} {hash} · 校验：{verification}", "Audit chain head #{seq} {hash} · verification: {verification}"),
 }
+SIGNATURE_FIELDS = ("seq", "time", "printed_name", "identity", "identity_source", "meaning", "tier", "statement")
 STATUS = {"complete": ("完整", "complete"), "gaps": ("有缺口", "gaps"), "unusable": ("不可用", "unusable")}
 CARD = (("product", "产品", "Product"), ("cell_type", "细胞类型", "Cell type"), ("indication", "适应症", "Indication"),
         ("design", "设计", "Design"), ("stage", "阶段", "Stage"), ("blinding", "盲法", "Blinding"),
@@ -53,6 +57,22 @@ def _v(v, lang: str) -> str:
     if isinstance(v, bool):
         return _w("yes" if v else "no", lang)
     return value_label(v, lang) if isinstance(v, str) else str(v)
+
+
+def _signatures(word, audit, lang: str, tz: str) -> None:
+    from ..audit import verification_text
+    from ..store import signature_labels, signature_rows
+
+    word.add_heading(_w("signatures", lang), level=1)
+    rows = signature_rows(audit.decisions, lang, tz)
+    if rows:
+        labels = signature_labels(lang)
+        _grid(word, [labels[f] for f in SIGNATURE_FIELDS], [[str(r[f]) for f in SIGNATURE_FIELDS] for r in rows])
+    else:
+        word.add_paragraph(_w("no_signatures", lang))
+    v = audit.verify
+    word.add_paragraph(_w("chain", lang, seq="—" if v.head_seq is None else v.head_seq, hash=v.head_hash or "—",
+                          verification=verification_text(v)))
 
 
 def _grid(doc, header: list[str], rows: list[list[str]], widths=None):
@@ -126,9 +146,12 @@ def start_images(review, lang: str):
     return RenderJob([t for t, _ in figs], [f for _, f in figs])
 
 
-def review_docx(review, lang: str = "zh", doc: dict | None = None, images=True) -> tuple[bytes, dict]:
+def review_docx(review, lang: str = "zh", doc: dict | None = None, images=True, audit=None,
+                tz: str = "UTC") -> tuple[bytes, dict]:
     """The document as bytes, and what was left out (``{"images_reason": ...}``). ``images``: True (render the
-    figures now), False (leave them out), or a :func:`start_images` job already running."""
+    figures now), False (leave them out), or a :func:`start_images` job already running. ``audit``: a
+    :class:`workbench.audit.AuditTrail`: its decisions and signatures (printed name, identity, time with zone,
+    meaning) and the chain head follow the tier, as in report.html."""
     from docx import Document
     from docx.oxml.ns import qn
     from docx.shared import Inches, Pt
@@ -163,6 +186,9 @@ def review_docx(review, lang: str = "zh", doc: dict | None = None, images=True) 
         needs = tier.get("next_tier_needs_zh" if lang == "zh" else "next_tier_needs") or []
         if needs:
             word.add_paragraph(f"{_w('next', lang)}: " + ("；".join(needs) if lang == "zh" else "; ".join(needs)))
+
+    if audit is not None:
+        _signatures(word, audit, lang, tz)
 
     word.add_heading(_w("scorecard", lang), level=1)
     sev = {s.value: pair for s, pair in SEVERITY_LABELS.items()}
