@@ -21,6 +21,7 @@ from .helpers import (
     norm,
     rec_key,
     today,
+    variables_against_define,
 )
 from .registry import NotApplicable, check
 
@@ -290,16 +291,7 @@ def define_matches(sub, out):
     for d in sorted(set(define) - set(data)):
         out.add("minor", f"Dataset {d} is defined in define.xml but not supplied", f"define.xml 定义了数据集 {d}，但未提供该数据集",
                 domain=d)
-    for d in sorted(set(data) & set(define)):
-        extra, absent = sorted(data[d] - define[d]), sorted(define[d] - data[d])
-        if extra:
-            out.add("minor", f"{d}: variable(s) in the data but not in define.xml: {listing(extra, 12)}",
-                    f"{d}：以下变量存在于数据中，但 define.xml 中未定义：{listing(extra, 12, '、')}", domain=d,
-                    record=f"VAR={extra[0]}")
-        if absent:
-            out.add("minor", f"{d}: variable(s) defined in define.xml but not in the data: {listing(absent, 12)}",
-                    f"{d}：define.xml 定义了以下变量，但数据中没有：{listing(absent, 12, '、')}", domain=d,
-                    record=f"VAR={absent[0]}")
+    variables_against_define(out, data, define, "define.xml", "the data", "数据")
     return None
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import dates as _dates
 from ..columns import (
     coded,
     col,
@@ -22,7 +23,6 @@ from ..columns import (
     present_in,
     subject_codes,
 )
-from .. import dates as _dates
 from ..dates import DateIntervals
 from ..memo import memo
 from ..study.events import yes
@@ -322,8 +322,24 @@ def per_subject_min(sub: Submission, sources) -> pd.DataFrame:
     return allp.set_index("USUBJID")[["LO", "HI", "DOMAIN", "VAR"]]
 
 
+def variables_against_define(out, data: dict, define: dict, where: str, in_en: str, in_zh: str) -> None:
+    """One minor finding per dataset for its variables present in the data but not defined in ``where`` (a
+    define.xml), and one for those defined but absent; ``in_en`` / ``in_zh`` name what holds the data ("the
+    data", "数据"). ``data`` and ``define``: dataset name -> set of variable names."""
+    for d in sorted(set(data) & set(define)):
+        extra, absent = sorted(data[d] - define[d]), sorted(define[d] - data[d])
+        if extra:
+            out.add("minor", f"{d}: variable(s) in {in_en} but not in {where}: {listing(extra, 12)}",
+                    f"{d}：以下变量存在于{in_zh}中，但 {where} 中未定义：{listing(extra, 12, '、')}", domain=d,
+                    record=f"VAR={extra[0]}")
+        if absent:
+            out.add("minor", f"{d}: variable(s) defined in {where} but not in {in_en}: {listing(absent, 12)}",
+                    f"{d}：{where} 定义了以下变量，但{in_zh}中没有：{listing(absent, 12, '、')}", domain=d,
+                    record=f"VAR={absent[0]}")
+
+
 __all__ = ["MAX_PER_COLUMN", "NotApplicable", "administered_lots", "coded", "col", "consent_of", "consent_record",
            "contains", "cutoff", "dates", "day_text", "doc_index", "docs_of", "examples", "first_dose_of", "ids",
-           "listing", "lot_subject", "map_distinct", "map_text", "need", "need_dm", "norm", "norm_col", "norm_in",
+           "listing", "lot_subject", "variables_against_define", "map_distinct", "map_text", "need", "need_dm", "norm", "norm_col", "norm_in",
            "norm_site", "norm_uniques", "norm_value", "num", "pct", "per_subject", "per_subject_min", "present", "present_in", "rec_key",
            "required_fields", "subject_codes", "subject_intervals", "today", "yes"]

@@ -11,7 +11,7 @@ import re
 from pathlib import PurePosixPath
 
 from ..findings import Element
-from .helpers import MAX_PER_COLUMN, listing
+from .helpers import MAX_PER_COLUMN, listing, variables_against_define
 from .registry import NotApplicable, check
 
 C = Element.COMPLIANCE
@@ -170,14 +170,5 @@ def package_define(sub, out):
     for d in sorted(set(define) - supplied):
         out.add("minor", f"ADaM dataset {d} is defined in {where} but not supplied",
                 f"{where} 定义了分析数据集 {d}，但未提供该数据集", domain=d)
-    for d in sorted(set(data) & set(define)):
-        extra, absent = sorted(data[d] - define[d]), sorted(define[d] - data[d])
-        if extra:
-            out.add("minor", f"{d}: variable(s) in the dataset but not in {where}: {listing(extra, 12)}",
-                    f"{d}：以下变量存在于数据集中，但 {where} 中未定义：{listing(extra, 12, '、')}", domain=d,
-                    record=f"VAR={extra[0]}")
-        if absent:
-            out.add("minor", f"{d}: variable(s) defined in {where} but not in the dataset: {listing(absent, 12)}",
-                    f"{d}：{where} 定义了以下变量，但数据集中没有：{listing(absent, 12, '、')}", domain=d,
-                    record=f"VAR={absent[0]}")
+    variables_against_define(out, data, define, where, "the dataset", "数据集")
     return None

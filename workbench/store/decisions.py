@@ -206,6 +206,16 @@ class DecisionStore:
         return decision, signoff
 
     @staticmethod
+    def _printed_name(roles: dict, actor) -> str:
+        """The name recorded for ``actor``: the roles file's name for the identity, else the deployment's; an
+        identity the roles file does not list (when there is one) cannot record (DecisionError)."""
+        grant = roles.get(actor.identity)
+        if roles and grant is None:
+            raise DecisionError(f"{actor.identity} has no role in the roles file: nothing was recorded",
+                                f"{actor.identity} 不在角色名单中，未记录", "identity")
+        return grant.name if grant and grant.name else actor.printed_name
+
+    @staticmethod
     def _roles(conn: Connection) -> dict[str, RoleGrant]:
         rows = conn.execute(select(log_table.c.role_identity, log_table.c.role, log_table.c.role_name)
                             .where(log_table.c.action == Action.ROLE.value).order_by(log_table.c.seq)).mappings()
@@ -266,11 +276,7 @@ class DecisionStore:
 
         def build(conn: Connection) -> list[dict]:
             roles = self._roles(conn)
-            grant = roles.get(actor.identity)
-            if roles and grant is None:
-                raise DecisionError(f"{actor.identity} has no role in the roles file: nothing was recorded",
-                                    f"{actor.identity} 不在角色名单中，未记录", "identity")
-            content = dict(base, reviewer=(grant.name if grant and grant.name else actor.printed_name))
+            content = dict(base, reviewer=self._printed_name(roles, actor))
             if act is not Action.SIGNOFF:
                 return [content]
             decision, _ = self._latest(conn, sid)
@@ -360,12 +366,7 @@ class DecisionStore:
                 "comment": overlay.to_json(), "identity": actor.identity, "identity_source": actor.source}
 
         def build(conn: Connection) -> list[dict]:
-            roles = self._roles(conn)
-            grant = roles.get(actor.identity)
-            if roles and grant is None:
-                raise DecisionError(f"{actor.identity} has no role in the roles file: nothing was recorded",
-                                    f"{actor.identity} 不在角色名单中，未记录", "identity")
-            return [dict(base, reviewer=(grant.name if grant and grant.name else actor.printed_name))]
+            return [dict(base, reviewer=self._printed_name(self._roles(conn), actor))]
 
         return self._append(build)[0]
 

@@ -53,19 +53,31 @@ def class_term_rows(cols, members: pd.Series, usubjid: pd.Series, klass: pd.Seri
     return rows
 
 
+
+def _safety_domain(sub: Submission, t: Table, domain: str, who_zh: str, who_en: str):
+    """(the domain's records, the safety population, the arm columns) for a table over ``domain``; None after
+    giving ``t`` the note saying why (the domain, the population or its USUBJID missing)."""
+    frame = sub.domain(domain)
+    if frame is None:
+        missing_domain(t, domain)
+        return None
+    members = pop.safety_or_note(sub, t)
+    if members is None:
+        return None
+    cols = t.columns = arm_columns(sub, members)
+    if "USUBJID" not in frame.columns:
+        missing_variable(t, domain, "USUBJID", who_zh, who_en)
+        return None
+    return frame, members, cols
+
 def cm_summary(sub: Submission) -> Table:
     """Concomitant medications of the safety population: CM records not ended before the first dose, by CMCLAS
     and CMDECOD (else CMTRT)."""
     t = new_table("cm_summary", "safety")
-    cm = sub.domain("CM")
-    if cm is None:
-        return missing_domain(t, "CM")
-    members = pop.safety_or_note(sub, t)
-    if members is None:
+    ctx = _safety_domain(sub, t, "CM", "用药受试者", "the subjects taking them")
+    if ctx is None:
         return t
-    cols = t.columns = arm_columns(sub, members)
-    if "USUBJID" not in cm.columns:
-        return missing_variable(t, "CM", "USUBJID", "用药受试者", "the subjects taking them")
+    cm, members, cols = ctx
     fd = sub.study.first_dose
     first = spread(sub, "CM", fd["FIRST_LO"]).astype(float) if len(fd) else np.full(len(cm), np.nan)
     end = dates(sub, "CM", "CMENDTC")
@@ -111,15 +123,10 @@ def immunogenicity(sub: Submission) -> Table:
     """Per IS test and visit: subjects tested and subjects positive (ISSTRESC, else ISORRES, through the rules
     file's test_result vocabulary), n (% of the column's N)."""
     t = new_table("immunogenicity", "safety")
-    is_ = sub.domain("IS")
-    if is_ is None:
-        return missing_domain(t, "IS")
-    members = pop.safety_or_note(sub, t)
-    if members is None:
+    ctx = _safety_domain(sub, t, "IS", "受试者", "the subjects")
+    if ctx is None:
         return t
-    cols = t.columns = arm_columns(sub, members)
-    if "USUBJID" not in is_.columns:
-        return missing_variable(t, "IS", "USUBJID", "受试者", "the subjects")
+    is_, members, cols = ctx
     test = _text_col(is_, "ISTESTCD", "ISTEST")
     name = _text_col(is_, "ISTEST")
     visit = _text_col(is_, "VISIT")
