@@ -38,18 +38,30 @@ def _wait(url: str, timeout: float = 90) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
+def _announced(log: Path, timeout: float = 180) -> None:
+    """`workbench serve` prints the address once the first page has rendered (serve_ready.render_once)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if "Reviewer app / 审评应用:" in log.read_text(encoding="utf-8", errors="replace"):
+            return
+        time.sleep(0.3)
+    raise RuntimeError(f"workbench serve never announced its address within {timeout} s")
+
+
 @contextlib.contextmanager
-def serving(tmp: Path, *extra: str, log_name: str = "voila.log"):
-    """`workbench serve sample_data` on a free loopback port, with a throwaway decision store and cache in ``tmp``."""
+def serving(tmp: Path, *extra: str, log_name: str = "voila.log", root: Path = SAMPLES):
+    """`workbench serve ROOT` (default sample_data) on a free loopback port, with a throwaway decision store and cache
+    in ``tmp``."""
     port = _free_port()
     env = {**os.environ, "WORKBENCH_CACHE_DIR": str(tmp / "cache"), "XDG_DATA_HOME": str(tmp / "data")}
     log = open(tmp / log_name, "w")
-    proc = subprocess.Popen([sys.executable, "-m", "workbench.cli", "serve", str(REPO / "sample_data"),
+    proc = subprocess.Popen([sys.executable, "-m", "workbench.cli", "serve", str(root),
                              f"--port={port}", f"--db-url=sqlite:///{tmp / 'decisions.sqlite'}", *extra],
                             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait(f"{base}/voila/tree")
+        _announced(tmp / log_name)
         yield {"base": base, "db": tmp / "decisions.sqlite", "log": tmp / log_name, "proc": proc}
     finally:
         proc.terminate()

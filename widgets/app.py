@@ -1,155 +1,31 @@
 """The reviewer app: one submission's review in sections, in Chinese or English."""
 from __future__ import annotations
 
-import base64
-import html
-import json
 import logging
 import os
 from urllib.parse import parse_qs
 
 import ipywidgets as w
-import pandas as pd
-from IPython.display import HTML, Javascript, display
+from IPython.display import HTML, display
 
 from workbench.filters import ViewFilter
-from workbench.i18n import column_label, element_label, severity_label, t, value_label
-from workbench.sections import SECTIONS, section_blocks
+from workbench.i18n import t
+from workbench.sections import SECTIONS
 from workbench.settings import Settings
 from workbench.viewstate import ViewState
-from workbench.tables.html import code_html, frame_html, table_html
 
-from .common import STYLE, esc, figure_output, html_table
+from .common import STYLE, esc
 from .filters import FilterPanel
 from .findings import FindingsExplorer
 from .language import LanguageSwitch
+from .links import SubjectLinks
 from .request import await_request
-from .tier import TierPanel, tier_badge
+from .sections import blocks_widget, export_widget, overview_widget
+from .tier import TierPanel
 
 log = logging.getLogger(__name__)
 TAB_ORDER = list(SECTIONS)
 _LAST: dict = {}   # the widgets most recently displayed (for analysts and tests); entry points return None
-
-
-def blocks_widget(review, section: str, lang: str) -> w.VBox:
-    """A section's tables and figures as widgets."""
-    children = []
-    for b in section_blocks(review, section, lang):
-        children.append(w.HTML(f"<h3>{esc(b.title(lang))}</h3>"))
-        if b.kind == "std":   # a standard table, formatted by the library (same HTML as report.html)
-            children.append(w.HTML(table_html(b.std_table, lang, code=b.code)))
-        elif b.kind == "table":
-            children.append(w.HTML(frame_html(b.table, lang, max_rows=200)))
-        elif b.kind == "figure" and b.choices:
-            children.append(ChoiceFigure(review, b, lang))
-        elif b.kind == "figure":
-            children.append(figure_output(b.figure))
-            children.append(w.HTML(code_html(b.code, lang)))
-        else:
-            children.append(w.HTML(f"<div class='wb-muted'>{esc(b.note(lang))}</div>"))
-    return w.VBox(children)
-
-
-class ChoiceFigure(w.VBox):
-    """A figure with a drop-down of what it shows (the laboratory test), redrawn on change, with its code."""
-
-    def __init__(self, review, block, lang: str):
-        from workbench.figures import lab_over_time
-        from workbench.snippets import figure_code
-
-        self.review, self.lang = review, lang
-        self.select = w.Dropdown(options=[(label, value) for value, label in block.choices], value=block.choice,
-                                 description=t("lab_test", lang), layout=w.Layout(width="640px"),
-                                 style={"description_width": "initial"})
-        self.select.add_class("wb-choice")
-
-        def redraw(change):
-            labs = getattr(review.analyses, "labs", None)
-            fig = lab_over_time(labs, lang, test=change["new"])
-            self.children = [self.select, figure_output(fig),
-                             w.HTML(code_html(figure_code(review, "lab_over_time", lang, test=change["new"]), lang))]
-
-        self.select.observe(redraw, names="value")
-        super().__init__([self.select, figure_output(block.figure), w.HTML(code_html(block.code, lang))])
-
-
-def overview_widget(review, lang: str) -> w.VBox:
-    L = lambda k: t(k, lang)  # noqa: E731
-    doc_tier = review.tier.to_dict() if review.tier is not None else None
-    from workbench.review import study_card
-
-    study = study_card(review.submission)
-    V = lambda k: value_label(study.get(k), lang)  # noqa: E731
-    card = pd.DataFrame([{L("product"): study.get("product"), L("cell_type"): V("cell_type"),
-                          L("indication"): study.get("indication"), L("design"): V("design"),
-                          L("stage"): V("stage"), L("subjects_enrolled"): study.get("subjects_enrolled"),
-                          L("subjects_dosed"): study.get("subjects_dosed")}])
-    rows = []
-    classes = {}
-    for i, (el, row) in enumerate(review.scorecard.items()):
-        rows.append({L("element"): element_label(el, lang), L("status"): t(row["status"], lang),
-                     L("checks_run"): row["checks_run"],
-                     **{severity_label(sev, lang): row[sev] for sev in ("critical", "major", "minor", "info")}})
-        classes[i] = f"wb-st-{row['status']}"
-    comp = review.completeness
-    inputs = pd.DataFrame([{"path": f.path, "rows": f.rows, "encoding": f.encoding, "sha256": f.sha256}
-                           for f in sorted(review.submission.inputs, key=lambda f: f.path)])
-    head = (f"<h3>{esc(L('study'))}</h3><p>{esc(study.get('title') or '')}</p>{html_table(card)}"
-            f"<h3>{esc(L('proposed_tier'))}</h3>{tier_badge(doc_tier, lang)}"
-            f"<h3>{esc(L('scorecard'))}</h3><p>{esc(L('completeness'))}: "
-            f"{'—' if comp is None else f'{comp:.0%}'}</p>{html_table(pd.DataFrame(rows), classes=classes)}")
-    inputs_html = (f"<h3>{esc(L('inputs'))} ({len(inputs)})</h3><p>{esc(L('input_hash'))}: "
-                   f"<span class='wb-hash'>{esc(review.submission.input_sha256)}</span></p>"
-                   f"{html_table(inputs, max_rows=100)}")
-    return w.VBox([w.HTML(head), blocks_widget(review, "overview", lang), w.HTML(inputs_html)])
-
-
-def export_widget(review, lang: str, store_getter=None) -> w.VBox:
-    """Buttons producing download links for report.html and review.json (data URIs: nothing written).
-    ``store_getter``: returns the decision store (or None); report.html then shows the decisions and
-    signatures recorded for this submission, with the audit chain's head hash."""
-    from workbench.jsonout import dumps
-    from workbench.report import render_report
-
-    L = lambda k: t(k, lang)  # noqa: E731
-    button = w.Button(description=L("export_prepare"), icon="download", layout=w.Layout(width="auto"))
-    links = w.HTML()
-    links.add_class("wb-export-links")
-
-    def prepare(_):
-        from workbench.exports import DOCX_MIME, XLSX_MIME, csv_zip, review_docx, tables_xlsx
-
-        doc = review.to_dict()
-        sid = review.submission.submission_id
-        links.value = ""
-        store = store_getter() if store_getter is not None else None
-        audit = None
-        if store is not None:
-            from workbench.audit import audit_trail
-
-            from .tier import display_tz
-            audit = audit_trail(store, sid)
-        files = {"review.json": ("application/json", dumps(doc).encode("utf-8"), "download_json"),
-                 "report.html": ("text/html", render_report(review, lang=lang, doc=doc, audit=audit,
-                                                            tz=display_tz() if audit else "UTC").encode("utf-8"),
-                                 "download_report")}
-        try:   # the standard tables and the Word report, for the view in its language
-            files["tables.xlsx"] = (XLSX_MIME, tables_xlsx(review.tables or [], lang, sid), "download_xlsx")
-            files["review.docx"] = (DOCX_MIME, review_docx(review, lang, doc, audit=audit,
-                                                           tz=display_tz() if audit else "UTC")[0], "download_docx")
-            files["tables-csv.zip"] = ("application/zip", csv_zip(review, lang), "download_csv")
-        except Exception as exc:  # noqa: BLE001 - the other downloads stay available
-            log.exception("export failed")
-            links.value = f"<div class='wb-error'>{esc(type(exc).__name__)}: {esc(exc)}</div>"
-        parts = []
-        for name, (mime, data, label) in files.items():
-            b64 = base64.b64encode(data).decode("ascii")
-            parts.append(f"<a download='{html.escape(sid)}-{name}' href='data:{mime};base64,{b64}'>"
-                         f"{esc(L(label))}</a>")
-        links.value += "".join(parts)
-
-    button.on_click(prepare)
-    return w.VBox([button, links])
 
 
 class ReviewApp(w.VBox):
@@ -172,7 +48,8 @@ class ReviewApp(w.VBox):
         self.state = (state or ViewState()).with_(lang=lang)
         super().__init__(**kw)
         self.add_class("wb-review-app")
-        self.url = w.Output(layout=w.Layout(height="0px"))   # writes the view into the page URL (history API)
+        self.links = SubjectLinks(self._subject_requested)   # subject links, and the view in the page URL
+        self.tabs, self._tabs_key = None, None
         self.switch = LanguageSwitch(lang)
         self.switch.on_change(lambda new: self.show(self.state.with_(lang=new)))
         self.review = self._view_review(self.state.filter)
@@ -205,8 +82,22 @@ class ReviewApp(w.VBox):
     def open_profile(self, usubjid: str | None) -> None:
         self.show(self.state.with_(subject=usubjid))
 
+    def _subject_requested(self, usubjid: str | None) -> None:
+        """A subject link clicked in the page (None: the browser went back to the tables)."""
+        if usubjid != self.state.subject:
+            self.open_profile(usubjid)
+
+    def subject_href(self, usubjid: str) -> str | None:
+        """The address of a subject's profile in this view (None for an id that is not a subject of DM)."""
+        if usubjid not in self.full.submission.study.subjects.index:
+            return None
+        return "?" + self.state.with_(subject=usubjid).to_query()
+
     def show(self, state: ViewState) -> None:
-        """Build the page for ``state`` and write it into the URL."""
+        """Build the page for ``state`` and write it into the URL. Back from a profile, the tabs the reviewer
+        left (with what they had opened in them) are shown again when the language and the filter are the same."""
+        scroll = "top" if state.subject and not self.state.subject else \
+            "back" if self.state.subject and not state.subject else None
         self.state = state
         lang = state.lang
         sid = self.full.submission.submission_id
@@ -224,18 +115,23 @@ class ReviewApp(w.VBox):
         header = w.HBox([title, self.switch], layout=w.Layout(justify_content="space-between"))
         if state.subject:
             body = self._profile(state.subject)
+        elif self.tabs is not None and self._tabs_key == (lang, state.filter):
+            body = self.tabs
+            if state.tab in TAB_ORDER:
+                self.tabs.selected_index = TAB_ORDER.index(state.tab)
         else:
             body = self._tabs()
-        self.children = [header, panel, body, self.url]
-        self._write_url()
+            self._tabs_key = (lang, state.filter)
+        self.children = [header, panel, body, self.links]
+        self._write_url(scroll)
 
     def _profile(self, usubjid: str):
         from workbench.profile import UnknownSubjectError
 
         from .profile import ProfileView
 
-        try:
-            return ProfileView(self.review, usubjid, self.lang, on_back=lambda: self.open_profile(None))
+        try:   # the whole review: the subject's records are the same under any filter, and every finding shows
+            return ProfileView(self.full, usubjid, self.lang, on_back=lambda: self.open_profile(None))
         except UnknownSubjectError as exc:
             return w.HTML(f"<div class='wb-error'>{esc(exc)}</div>")
 
@@ -253,16 +149,14 @@ class ReviewApp(w.VBox):
         return self.tabs
 
     def _tab_changed(self, change) -> None:
+        if change["new"] is not None:   # first: the tab's subject links carry it
+            self.state = self.state.with_(tab=TAB_ORDER[change["new"]])
         self._ensure(change["new"])
         if change["new"] is not None:
-            self.state = self.state.with_(tab=TAB_ORDER[change["new"]])
             self._write_url()
 
-    def _write_url(self) -> None:
-        query = self.state.with_(submission=self.state.submission).to_query()
-        self.url.clear_output()
-        with self.url:
-            display(Javascript(f"history.replaceState(null, '', location.pathname + '?' + {json.dumps(query)});"))
+    def _write_url(self, scroll: str | None = None) -> None:
+        self.links.write(self.state.to_query(), scroll)
 
     def _ensure(self, index) -> None:
         if index is None or index in self._built:
@@ -271,10 +165,10 @@ class ReviewApp(w.VBox):
         section, lang = TAB_ORDER[index], self.lang
         try:
             if section == "overview":
-                content = overview_widget(self.review, lang)
+                content = overview_widget(self.review, lang, self.subject_href)
                 content = w.VBox([content, *self._overlay_form()])
             elif section == "completeness":
-                content = FindingsExplorer(self.review, lang, on_subject=self.open_profile)
+                content = FindingsExplorer(self.review, lang, on_subject=self.open_profile, link=self.subject_href)
             elif section == "tier":   # always the whole study: a filter does not change the evidence tier
                 content = TierPanel(self.full, self._decision_store(), self.identity, lang,
                                     identity_error=self.identity_error)
@@ -284,7 +178,7 @@ class ReviewApp(w.VBox):
             elif section == "export":
                 content = export_widget(self.review, lang, self._decision_store)
             else:
-                content = blocks_widget(self.review, section, lang)
+                content = blocks_widget(self.review, section, lang, self.subject_href)
         except Exception as exc:  # noqa: BLE001 - the reviewer sees one line; the log has the traceback
             log.exception("section %s failed", section)
             content = w.HTML(f"<div class='wb-error'>{esc(t('section_failed', lang))}: {esc(type(exc).__name__)}: "
@@ -327,6 +221,7 @@ class ReviewApp(w.VBox):
             return exc.message(self.lang)
         self.full = run_review(sub.root, rules=self.full.rules, overlay=overlay)
         self.review = self._view_review(self.state.filter)
+        self._tabs_key = None   # every tab is built again from the new review
         self.show(self.state.with_(tab="overview"))
         return None
 

@@ -29,7 +29,7 @@ STYLE = """
 .wb-export-links a:hover { background: #eef3f8; }
 </style>
 """
-from workbench.tables.html import TABLE_CSS  # noqa: E402  (the standard tables' style, shared with report.html)
+from workbench.tables.html import SUBJECT_COLUMNS, TABLE_CSS, subject_html  # noqa: E402  (shared with report.html)
 
 STYLE = STYLE.replace("</style>", TABLE_CSS + "</style>")
 
@@ -42,15 +42,19 @@ def esc(v) -> str:
     return html.escape(str(v))
 
 
-def html_table(df: pd.DataFrame, max_rows: int = 200, classes: dict[int, str] | None = None) -> str:
-    """An escaped HTML table of at most ``max_rows`` rows (row classes optional)."""
+def html_table(df: pd.DataFrame, max_rows: int = 200, classes: dict[int, str] | None = None, link=None,
+               subject_columns=SUBJECT_COLUMNS) -> str:
+    """An escaped HTML table of at most ``max_rows`` rows (row classes optional). ``link``: subject id -> the
+    address of its profile (:func:`workbench.tables.html.subject_html`), applied to the ``subject_columns``."""
     if df is None or len(df) == 0:
         return ""
     head = "".join(f"<th>{esc(c)}</th>" for c in df.columns)
+    linked = [link is not None and str(c) in subject_columns for c in df.columns]
     body = []
     for i, row in enumerate(df.head(max_rows).itertuples(index=False)):
         cls = f' class="{classes[i]}"' if classes and i in classes else ""
-        body.append(f"<tr{cls}>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>")
+        body.append(f"<tr{cls}>" + "".join(f"<td>{subject_html(v, link) if s and esc(v) else esc(v)}</td>"
+                                           for s, v in zip(linked, row)) + "</tr>")
     more = f"<div class='wb-muted'>… {len(df) - max_rows} more</div>" if len(df) > max_rows else ""
     return f"<table class='wb-table'><tr>{head}</tr>{''.join(body)}</table>{more}"
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-from workbench.filters import AGE_BAND_LABELS, ViewFilter
+from workbench.filters import AGE_BAND_LABELS, SEX_LABELS, ViewFilter
 from workbench.i18n import t
 
 from .common import esc
@@ -26,13 +26,14 @@ class FilterPanel(w.VBox):
                                    rows=min(4, max(2, len(choices))), description=L(key),
                                    layout=w.Layout(width=width))
             box.style.description_width = "auto"
-            box.add_class(f"wb-filter-{key}")
+            box.add_class(f"wb-filter-{key.removeprefix('filter_')}")
             return box
 
         self.arms = multi("filter_arm", [(f"{code} · {label}" if label and label != code else code, code)
                                          for code, label in options.get("arms", [])], current.arms, "260px")
         self.sites = multi("filter_site", [(s, s) for s in options.get("sites", [])], current.sites)
-        self.sexes = multi("filter_sex", [(s, s) for s in options.get("sexes", [])], current.sexes, "150px")
+        self.sexes = multi("filter_sex", [(f"{s} · {SEX_LABELS[s][0 if lang == 'zh' else 1]}" if s in SEX_LABELS else s, s)
+                                          for s in options.get("sexes", [])], current.sexes, "150px")
         self.ages = multi("filter_age", [(AGE_BAND_LABELS[b][0 if lang == "zh" else 1], b)
                                          for b in options.get("age_bands", [])], current.age_bands, "170px")
         self.races = multi("filter_race", [(r, r) for r in options.get("races", [])], current.races, "260px")
@@ -49,10 +50,9 @@ class FilterPanel(w.VBox):
         self.clear_btn.on_click(lambda _: self.on_apply(ViewFilter()))
         self.status = w.HTML()
         self.status.add_class("wb-filter-status")
-        head = w.HTML(f"<b>{esc(L('filter_title'))}</b>")
         body = w.HBox([self.arms, self.sites, self.sexes, self.ages, self.races, self.flags],
                       layout=w.Layout(flex_flow="row wrap"))
-        super().__init__([head, body, w.HBox([self.search, self.apply_btn, self.clear_btn]), self.status], **kw)
+        super().__init__([body, w.HBox([self.search, self.apply_btn, self.clear_btn]), self.status], **kw)
         self.add_class("wb-filter-panel")
 
     def value(self) -> ViewFilter:
@@ -65,5 +65,6 @@ class FilterPanel(w.VBox):
         if f.empty:
             self.status.value = f"<span class='wb-muted'>{esc(L('filter_none'))} ({n_total})</span>"
         else:
-            self.status.value = (f"<div class='wb-warn'>{esc(L('filter_active'))}: {esc(f.describe(self.lang))} — "
-                                 f"{n_selected} / {n_total} {esc(L('subjects'))}. {esc(L('filter_tier_note'))}</div>")
+            colon, stop = ("：", "。") if self.lang == "zh" else (": ", ". ")
+            self.status.value = (f"<div class='wb-warn'>{esc(L('filter_active'))}{colon}{esc(f.describe(self.lang))} — "
+                                 f"{n_selected} / {n_total} {esc(L('subjects'))}{stop}{esc(L('filter_tier_note'))}</div>")

@@ -16,9 +16,10 @@ MAX_LIST = 500
 class FindingsExplorer(w.VBox):
     """Filterable list of a review's findings with a detail panel showing the underlying records."""
 
-    def __init__(self, review, lang: str = "zh", on_subject=None, **kw):
-        """``on_subject(usubjid)``: opens a subject's profile (a button beside a finding about one subject)."""
-        self.review, self.lang, self.on_subject = review, lang, on_subject
+    def __init__(self, review, lang: str = "zh", on_subject=None, link=None, **kw):
+        """``on_subject(usubjid)``: opens a subject's profile (a button below a finding about one subject);
+        ``link``: subject id -> the address of its profile (the subject ids of the detail become links)."""
+        self.review, self.lang, self.on_subject, self.link = review, lang, on_subject, link
         self.findings = list(review.findings)
         L = lambda k: t(k, lang)  # noqa: E731
         self.element = w.Dropdown(options=[(L("all"), "")] + [(element_label(e, lang), e.value) for e in Element],
@@ -101,7 +102,8 @@ class FindingsExplorer(w.VBox):
             tables = records_for(self.review.submission, f)
         except Exception:  # noqa: BLE001 - drill-down is a convenience; never break the explorer
             tables = []
-        rec_html = "".join(f"<div class='wb-muted'>{esc(name)}</div>{html_table(df, max_rows=50)}"
+        rec_html = "".join(f"<div class='wb-muted'>{esc(name)}</div>{html_table(df, max_rows=50, link=self.link)}"
                            for name, df in tables) or f"<div class='wb-muted'>{esc(L('no_records'))}</div>"
         self.detail.value = (f"<p class='wb-sev-{f.severity.value}'><b>{esc(f.message(self.lang))}</b></p>"
-                             f"{html_table(info)}<h4>{esc(L('records'))}</h4>{rec_html}")
+                             f"{html_table(info, link=self.link, subject_columns={L('subject')})}"
+                             f"<h4>{esc(L('records'))}</h4>{rec_html}")

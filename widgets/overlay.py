@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import get_args
 
 import ipywidgets as w
+import pandas as pd
 
 from workbench.i18n import t, value_label
 from workbench.manifest import Better, Blinding, CellType, Design, EndpointType, Source, Stage
@@ -34,6 +35,7 @@ class OverlayForm(w.VBox):
             d = w.Dropdown(options=_choices(literal, lang), value=value or NONE, description=L(key),
                            layout=w.Layout(width="300px"))
             d.style.description_width = "120px"
+            d.add_class(f"wb-ov-{key.removeprefix('ov_')}")
             return d
 
         self.cell_type = drop("cell_type", CellType, cur.cell_type)
@@ -54,8 +56,9 @@ class OverlayForm(w.VBox):
         self.ep_visit = w.Dropdown(options=[("—", NONE)], description=L("ov_ep_visit"), layout=w.Layout(width="300px"))
         self.ep_type = drop("ov_ep_type", EndpointType, pe.type if pe else None)
         self.ep_better = drop("ov_ep_better", Better, pe.better if pe else None)
-        for c in (self.ep_domain, self.ep_testcd, self.ep_visit):
+        for c, name in ((self.ep_domain, "ep_domain"), (self.ep_testcd, "ep_testcd"), (self.ep_visit, "ep_visit")):
             c.style.description_width = "120px"
+            c.add_class(f"wb-ov-{name}")
         self.sub = sub
         self.ep_domain.observe(lambda ch: self._domain_changed(ch["new"]), names="value")
         self._domain_changed(self.ep_domain.value, pe)
@@ -84,8 +87,14 @@ class OverlayForm(w.VBox):
             tcol, vcol = f"{domain}TESTCD", "VISIT"
             if tcol in df.columns:
                 tests = sorted({str(v) for v in df[tcol].dropna().unique()})[:500]
-            if vcol in df.columns:
-                visits = sorted({str(v) for v in df[vcol].dropna().unique()})[:500]
+            if vcol in df.columns:   # in visit order (VISITNUM) where the data has it
+                v = df[[vcol] + (["VISITNUM"] if "VISITNUM" in df.columns else [])].dropna(subset=[vcol]).astype(
+                    {vcol: str})
+                if "VISITNUM" in v.columns:
+                    v["VISITNUM"] = pd.to_numeric(v["VISITNUM"], errors="coerce")
+                order = v.groupby(vcol)["VISITNUM"].min() if "VISITNUM" in v.columns else None
+                visits = sorted(set(v[vcol]), key=lambda x: (order is None or pd.isna(order.get(x)),
+                                                            0 if order is None else order.get(x), x))[:500]
         self.ep_testcd.options = [("—", NONE)] + [(v, v) for v in tests]
         self.ep_visit.options = [("—", NONE)] + [(v, v) for v in visits]
         if pe is not None:

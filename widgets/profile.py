@@ -50,7 +50,7 @@ class ProfileView(w.VBox):
             if len(df):
                 shown = df.rename(columns=lambda c: column_label(str(c), lang)).astype(object) \
                     .map(lambda v: _value(v, lang))
-                children.append(w.HTML(html_table(shown, max_rows=200)))
+                children.append(w.HTML(f"<div class='wb-profile-{attr}'>{html_table(shown, max_rows=200)}</div>"))
             else:
                 children.append(w.HTML(f"<div class='wb-muted'>{esc(L('none_recorded'))}</div>"))
         rows = [{L("check"): f.check_id, L("severity"): severity_label(f.severity, lang), L("record"): f.record or "",

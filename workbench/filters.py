@@ -18,6 +18,8 @@ from .text import norm_value
 AGE_BANDS = {  # band -> (lower bound in years, upper bound exclusive); ICH E7 / E11 groupings
     "<18": (-np.inf, 18.0), "18-64": (18.0, 65.0), ">=65": (65.0, np.inf),
 }
+SEX_LABELS = {"F": ("女", "female"), "M": ("男", "male"), "U": ("未知", "unknown"),
+              "UNDIFFERENTIATED": ("未分化", "undifferentiated")}   # SDTM SEX codes; other codes shown as they are
 AGE_BAND_LABELS = {"<18": ("<18 岁", "< 18 years"), "18-64": ("18–64 岁", "18–64 years"), ">=65": ("≥65 岁", "≥ 65 years")}
 DOSED_FLAG = "DOSED"   # the study model's "dosed" as a population flag
 
@@ -48,6 +50,15 @@ class ViewFilter:
     @property
     def empty(self) -> bool:
         return not any((self.arms, self.sites, self.sexes, self.age_bands, self.races, self.flags, self.subjects))
+
+    def to_dict(self) -> dict[str, str] | None:
+        """The filter as a table's ``filter`` field (review-output.md): the URL's keys, values comma-separated;
+        None when there is none."""
+        keys = {"arms": "arm", "sites": "site", "sexes": "sex", "age_bands": "age", "races": "race", "flags": "flag"}
+        out = {k: ",".join(getattr(self, a)) for a, k in keys.items() if getattr(self, a)}
+        if self.subjects:
+            out["q"] = self.subjects
+        return out or None
 
     def describe(self, lang: str = "zh") -> str | None:
         """The filter in words, for a table's "filter" note (None when there is none)."""

@@ -151,6 +151,10 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "onset_day": ("发生日（距首次给药）", "Onset day"), "date": ("日期", "Date"), "source": ("来源", "Source"),
     "cause": ("原因", "Cause"), "id": ("编号", "ID"), "met": ("是否触发", "Met"), "max_subjects": ("最大例数", "Max subjects"),
     "threshold": ("阈值", "Threshold"), "scope": ("范围", "Scope"), "by_cohort": ("各队列例数", "By cohort"),
+    "met_event": ("触发事件", "Event that met the rule"),
+    "field": ("项目", "Field"), "value": ("值", "Value"), "origin": ("来源", "Source"), "basis": ("依据", "Basis"),
+    "testcd": ("检查项目代码", "Test code"), "visit": ("访视", "Visit"), "endpoint_type": ("终点类型", "Type"),
+    "better": ("有利方向", "Better when"),
     "description": ("描述", "Description"), "subjects": ("受试者", "Subjects"),
     "min_days": ("最短天数", "Min days"), "median_days": ("中位天数", "Median days"), "max_days": ("最长天数", "Max days"),
     "meeting_requirement": ("达到要求", "Meeting requirement"), "deaths": ("死亡", "Deaths"),
@@ -199,6 +203,9 @@ def column_label(key: str, lang: str = "zh") -> str:
 
 # manifest vocabulary shown to reviewers
 VALUE_LABELS: dict[str, tuple[str, str]] = {
+    "clinical": ("临床终点", "clinical endpoint"), "validated_surrogate": ("经验证的替代终点", "validated surrogate"),
+    "biomarker": ("生物标志物", "biomarker"), "lower": ("越低越好", "lower is better"),
+    "higher": ("越高越好", "higher is better"),
     "single_arm": ("单臂", "single arm"), "dose_escalation": ("剂量递增", "dose escalation"),
     "randomized_controlled": ("随机对照", "randomized controlled"),
     "nonrandomized_controlled": ("非随机对照", "non-randomized controlled"),

@@ -173,20 +173,6 @@ def _mtd_table(review, lang):
                           "target_rate": dlt.get("target_rate"), "window_days": dlt.get("window_days")}])
 
 
-FACT_LABELS = {
-    "design": ("设计", "Design"), "stage": ("阶段", "Stage"), "phase": ("分期", "Phase"), "blinding": ("盲法", "Blinding"),
-    "control_type": ("对照类型", "Control type"), "indication": ("适应症", "Indication"), "title": ("标题", "Title"),
-    "sponsor": ("申办者", "Sponsor"), "planned_subjects": ("计划例数", "Planned subjects"),
-    "min_age": ("最小年龄", "Minimum age"),
-}
-ORIGIN_LABELS = {"manifest": ("submission.yaml 申报", "declared in submission.yaml"),
-                 "trial_design": ("试验设计数据集", "trial design datasets"), "overlay": ("审评人员补充", "reviewer overlay")}
-
-
-def _pick(pair, lang):
-    return pair[0] if lang == "zh" else pair[1]
-
-
 def _arms(review, lang):
     """The study model's arms: code as in the data, label, role with the rule that decided it, dose."""
     from .i18n import t
@@ -204,27 +190,6 @@ def _arms(review, lang):
                      t("role_rule", lang): role_rule_text(a.ROLE_RULE, a.ROLE_EVIDENCE if isinstance(
                          a.ROLE_EVIDENCE, str) else None, lang),
                      t("dose", lang): dose})
-    return pd.DataFrame(rows)
-
-
-def _short(text: str, limit: int = 70) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-def _facts(review, lang):
-    """Study facts with where each came from (submission.yaml or the trial-design datasets)."""
-    from .i18n import t, value_label
-
-    rows = []
-    for key, fact in review.submission.study.design.facts.items():
-        if key not in FACT_LABELS or fact.value is None:
-            continue
-        value = fact.value
-        shown = value_label(value, lang) if isinstance(value, str) else (f"{value:g}" if isinstance(value, float)
-                                                                          else str(value))
-        rows.append({t("fact", lang): _pick(FACT_LABELS[key], lang), t("value", lang): shown,
-                     t("origin", lang): _pick(ORIGIN_LABELS.get(fact.origin, (fact.origin, fact.origin)), lang),
-                     t("source", lang): _short(fact.source or "—")})
     return pd.DataFrame(rows)
 
 
@@ -260,10 +225,14 @@ def _rec(name: str):
     return build
 
 
+from . import study_blocks as sb  # noqa: E402 - its builders use Block and the helpers above
+
 _BUILDERS: dict[str, list[tuple[str, str, str, Callable]]] = {
     "overview": [
         ("组别", "Arms", "table", _arms),
-        ("研究信息及来源", "Study facts and their source", "table", _facts),
+        ("审评人员补充信息（不写入申报资料）", "Reviewer-supplied facts (never written into the submission)", "table",
+         sb.overlay_table),
+        ("研究信息及来源", "Study facts and their source", "table", sb.facts),
         ("审评规则对申报值的替代", "Reviewer's rules over the sponsor's declarations", "table", gb.overrides),
         ("在用研究参数", "Study parameters in force", "table", gb.parameters),
         ("受试者分布", "Subject disposition", "std", _std("disposition")),
@@ -291,6 +260,7 @@ _BUILDERS: dict[str, list[tuple[str, str, str, Callable]]] = {
         ("已探索剂量范围与后续阶段（G-2.2.2c）", "Dose range explored and the next stage (G-2.2.2c)", "table",
          gb.explored),
         ("各剂量组疗效", "Efficacy by dose", "figure", _fig("efficacy")),
+        ("主要终点及来源", "Primary endpoint and its source", "table", sb.endpoint_table),
         ("疗效比较", "Efficacy comparison", "table", _efficacy_table),
         ("按研究中心的疗效与不良事件（G-2.1.3b）", "Efficacy and adverse events by site (G-2.1.3b)", "table",
          gb.by_group("site")),
@@ -315,7 +285,7 @@ _BUILDERS: dict[str, list[tuple[str, str, str, Callable]]] = {
         ("特别关注的不良事件", "Adverse events of special interest", "table", _dict_table("safety", "aesi")),
         ("迟发事件（首次给药 365 天后）", "Late events (> 365 days after first dose)", "table",
          _dict_table("safety", "late_events")),
-        ("停止规则", "Stopping rules", "table", _dict_table("stopping_rules")),
+        ("停止规则", "Stopping rules", "table", sb.stopping_rules_table),
         ("肝脏安全性", "Hepatic safety", "std", _std("hepatic")),
         ("eDISH", "eDISH", "figure", _fig("edish")),
         ("潜在 Hy's law 列表", "Potential Hy's law cases", "std", _std("hys_law_listing")),

@@ -119,6 +119,11 @@ VOILA_PY = '''# written by `workbench serve`
 c = get_config()  # noqa: F821
 LIMIT_S = __LIMIT_S__
 
+from workbench.voila_patches import patch_pool_handover, patch_request_info  # noqa: E402 - docs/app.md
+
+patch_request_info()
+patch_pool_handover()
+
 
 def _time_limit(cell):
     """The notebooks' __WAIT_TAG__ cell waits for a page's request in a pooled kernel: no limit."""
@@ -209,7 +214,7 @@ def main_serve(args) -> int:
         print(f"workbench serve: warning: listening on {args.host}, reachable from other machines"
               + ("" if user_header else "; without --user-header every decision is recorded as this account"),
               file=sys.stderr)
-    from .serve_ready import LogTail, port_taken, wait_until_answering
+    from .serve_ready import LogTail, port_taken, render_once, wait_until_answering
 
     if port_taken(args.host, args.port):
         print(f"workbench serve: port {args.port} on {args.host} is already in use (another server?); "
@@ -262,6 +267,10 @@ def main_serve(args) -> int:
             for line in log.tail():
                 print(f"  {one_line(line)}", file=sys.stderr, flush=True)
             return 1
+        warm = render_once(args.host, args.port)   # the first render, before a reviewer's (serve_ready.py)
+        if warm is not None:
+            print(f"workbench serve: warning: the first page did not render ({warm}); serving anyway",
+                  file=sys.stderr, flush=True)
         print(f"Reviewer app / 审评应用: {app_url(args.port, args.host)}", flush=True)
         print(f"Submissions / 申报资料: {root.resolve()}", flush=True)
         return proc.wait()

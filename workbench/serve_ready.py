@@ -76,3 +76,27 @@ def wait_until_answering(proc: subprocess.Popen, host: str, port: int, timeout: 
         if time.monotonic() > deadline:
             return f"the server did not answer on port {port} within {timeout:.0f} s"
         time.sleep(0.2)
+
+
+WARM_UP_TIMEOUT_S = 120.0
+
+
+def render_once(host: str, port: int, path: str = "/voila/render/index.ipynb",
+                timeout: float = WARM_UP_TIMEOUT_S) -> str | None:
+    """Render one page (the list of submissions) and read it to the end, before the address is announced: None,
+    or why it could not be done (the server still serves; the reviewer's first page is then the first render).
+
+    Why: a review page that was the first page Voila 0.5 rendered after starting hung at "Executing 3 of 4"
+    more often than not (its kernel ran every cell and fell idle; the page never received the last cell), with or
+    without pre-heated kernels; after one page of the list had been rendered, the same review page rendered in
+    1-4 s every time (docs/app.md, "Stalled pages")."""
+    conn = http.client.HTTPConnection(_probe_host(host), port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        resp.read()
+        return None if resp.status == 200 else f"HTTP {resp.status}"
+    except (OSError, http.client.HTTPException) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        conn.close()

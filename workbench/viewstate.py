@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlencode
 from .filters import AGE_BANDS, ViewFilter
 
 TABS = ("overview", "completeness", "traceability", "process_quality", "dose_response", "safety", "follow_up",
-        "tier", "export")
+        "reconciliation", "tier", "export")   # workbench.sections.SECTIONS, in its order
 LANGS = ("zh", "en")
 FILTER_KEYS = {"arm": "arms", "site": "sites", "sex": "sexes", "age": "age_bands", "race": "races",
                "flag": "flags"}

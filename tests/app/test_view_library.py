@@ -63,3 +63,23 @@ def test_subject_profile_gathers_the_subjects_records(koa):
     assert pd.Series(p.to_dict()["adverse_events"]).size == len(p.adverse_events)
     with pytest.raises(UnknownSubjectError):
         subject_profile(koa, "NOPE")
+
+
+def test_every_section_is_a_tab_the_url_can_name():
+    from workbench.sections import SECTIONS
+    from workbench.viewstate import TABS
+
+    assert list(TABS) == list(SECTIONS)
+    assert ViewState.from_query("tab=reconciliation").tab == "reconciliation"
+
+
+def test_a_filtered_views_tables_state_the_filter(koa):
+    from workbench.tables import table_html
+
+    f = ViewFilter(sexes=("F",), arms=("DL1", "PBO"))
+    review = run_review(subset(koa, f))
+    t = review.table("ae_overview")
+    assert t.filter == {"arm": "DL1,PBO", "sex": "F"}
+    assert "Filter: arm = DL1,PBO, sex = F" in table_html(t, "en")
+    assert "筛选条件: 组别 = DL1,PBO；性别 = F" in table_html(t, "zh")
+    assert run_review(koa).table("ae_overview").filter is None

@@ -54,7 +54,9 @@ def test_pooled_pages_take_the_url_and_reuse_the_cached_review(browser, serve_wi
             assert "sex: F" in page.locator(".wb-filter-status").inner_text()
             assert "tab=safety" in page.url and "sex=F" in page.url
             reviews = sorted((tmp_path / "cache" / "reviews").glob("*.pickle"))
-            stamps.append([(p.name, p.stat().st_mtime_ns) for p in reviews])
+            # a cache hit only touches the file (its mtime: most recently used); a review written again is a new
+            # file (atomic replace): a new inode
+            stamps.append([(p.name, p.stat().st_ino, p.stat().st_size) for p in reviews])
             ctx.close()
             _pool_ready(log)
         text = log.read_text(errors="replace")

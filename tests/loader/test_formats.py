@@ -8,7 +8,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from workbench import LoadReason, load_submission
+from workbench import load_submission
 
 DM = pd.DataFrame({"STUDYID": ["S1"] * 3, "DOMAIN": ["DM"] * 3, "USUBJID": ["S1-001", "S1-002", "S1-003"],
                    "AGE": [54.0, 61.0, 47.0], "SEX": ["M", "F", "F"], "ARMCD": ["DL1", "DL1", "DL2"]})

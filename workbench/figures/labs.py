@@ -73,6 +73,7 @@ def edish(labs, lang: str = "zh") -> go.Figure:
     fig.update_yaxes(title=t("edish_y", lang), type="log", range=y_rng, **_ticks(y_rng))
     missing = int((~ok).sum())
     sub = f"<br><sup>{t('edish_not_plotted', lang, n=missing)}</sup>" if missing else ""
+    fig.update_layout(meta={"wb_subject": "customdata.0"})   # a point's subject id (the app opens its profile)
     return layout(fig, title + sub, lang, height=520)
 
 

@@ -112,7 +112,8 @@ def swimmer(timeline, lang: str = "zh", max_subjects: int = DEFAULT_MAX_SUBJECTS
     if required:
         fig.add_vline(x=required, line={"dash": "dash", "color": "#d62728"},
                       annotation_text=t("required_fu", lang, d=required), annotation_position="top right")
-    fig.update_layout(barmode="overlay")
+    # meta: where a point's subject id is (the reviewer app opens the subject's profile on a click; widgets/links.py)
+    fig.update_layout(barmode="overlay", meta={"wb_subject": "y"})
     fig.update_yaxes(title=t("subject", lang), categoryorder="array", categoryarray=order[::-1], automargin=True)
     fig.update_xaxes(title=t("km_x", lang), rangemode="tozero")
     return layout(fig, title, lang, height=min(4000, max(380, 160 + 18 * len(order))))

@@ -63,14 +63,19 @@ def table_ids() -> list[str]:
 
 
 def build_table(sub: Submission, table_id: str) -> Table:
-    """One table by id (KeyError for an unknown id); a failing builder gives a table with the error as its note."""
+    """One table by id (KeyError for an unknown id); a failing builder gives a table with the error as its note.
+    A filtered view's table (:func:`workbench.filters.subset`) states its filter."""
     builder = BUILDERS[table_id]
     try:
-        return builder(sub)
+        table = builder(sub)
     except Exception as exc:  # noqa: BLE001 - one broken table must not hide the others
         log.warning("table %s could not be produced: %s: %s", table_id, type(exc).__name__, exc)
         log.debug("table %s", table_id, exc_info=True)
-        return failed(table_id, exc)
+        table = failed(table_id, exc)
+    view_filter = sub.__dict__.get("view_filter")
+    if view_filter is not None:
+        table.filter = view_filter.to_dict()
+    return table
 
 
 def build_tables(sub: Submission, only: list[str] | None = None) -> list[Table]:
