@@ -89,7 +89,8 @@ def render_once(host: str, port: int, path: str = "/voila/render/index.ipynb",
     Why: a review page that was the first page Voila 0.5 rendered after starting hung at "Executing 3 of 4"
     more often than not (its kernel ran every cell and fell idle; the page never received the last cell), with or
     without pre-heated kernels; after one page of the list had been rendered, the same review page rendered in
-    1-4 s every time (docs/app.md, "Stalled pages")."""
+    1-4 s every time in that test (not a cure: a first review page served by a pre-heated kernel can still stall;
+    docs/app.md, "Stalled pages")."""
     conn = http.client.HTTPConnection(_probe_host(host), port, timeout=timeout)
     try:
         conn.request("GET", path)

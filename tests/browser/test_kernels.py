@@ -25,8 +25,9 @@ def test_closed_page_kernel_is_culled(browser, serve_with, tmp_path, wait_app):
             time.sleep(1)
         text = log.read_text()
         assert f"Kernel shutdown: {kernel}" in text, text[-2000:]
-        # the kernels waiting in the pool (never handed to a page) are never culled, however long they wait
-        handed = set(re.findall(r"Using pre-heated kernel: ([0-9a-f-]{36})", text)) | {kernel}
-        pooled = set(re.findall(r"Kernel started: ([0-9a-f-]{36})", text)) - handed
-        assert pooled and not any(f"Kernel shutdown: {k}" in text for k in pooled)
+        # the kernels waiting in the pools (2 for review pages, 1 for the list) are never culled, however long
+        # they wait: at least that many kernels are still alive (a kernel started for a page is culled once idle)
+        started = set(re.findall(r"Kernel started: ([0-9a-f-]{36})", text))
+        shut = set(re.findall(r"Kernel shutdown: ([0-9a-f-]{36})", text))
+        assert len(started - shut) >= 3, text[-3000:]
         assert "running over TCP" not in text  # kernels talk over Unix sockets
