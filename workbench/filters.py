@@ -20,6 +20,11 @@ AGE_BANDS = {  # band -> (lower bound in years, upper bound exclusive); ICH E7 /
 }
 SEX_LABELS = {"F": ("女", "female"), "M": ("男", "male"), "U": ("未知", "unknown"),
               "UNDIFFERENTIATED": ("未分化", "undifferentiated")}   # SDTM SEX codes; other codes shown as they are
+# a filter's fields: attribute -> (its key in the page URL and a table's ``filter``, 中文, English)
+FILTER_FIELDS = {"arms": ("arm", "组别", "arm"), "sites": ("site", "中心", "site"), "sexes": ("sex", "性别", "sex"),
+                 "age_bands": ("age", "年龄段", "age"), "races": ("race", "种族", "race"),
+                 "flags": ("flag", "人群", "population"), "subjects": ("q", "受试者包含", "subject contains")}
+FILTER_KEY_NAMES = {key: (zh, en) for key, zh, en in FILTER_FIELDS.values()}   # URL key -> (中文, English)
 AGE_BAND_LABELS = {"<18": ("<18 岁", "< 18 years"), "18-64": ("18–64 岁", "18–64 years"), ">=65": ("≥65 岁", "≥ 65 years")}
 DOSED_FLAG = "DOSED"   # the study model's "dosed" as a population flag
 
@@ -54,21 +59,16 @@ class ViewFilter:
     def to_dict(self) -> dict[str, str] | None:
         """The filter as a table's ``filter`` field (review-output.md): the URL's keys, values comma-separated;
         None when there is none."""
-        keys = {"arms": "arm", "sites": "site", "sexes": "sex", "age_bands": "age", "races": "race", "flags": "flag"}
-        out = {k: ",".join(getattr(self, a)) for a, k in keys.items() if getattr(self, a)}
-        if self.subjects:
-            out["q"] = self.subjects
+        out = {key: v if isinstance(v, str) else ",".join(v)
+               for a, (key, _, _) in FILTER_FIELDS.items() if (v := getattr(self, a))}
         return out or None
 
     def describe(self, lang: str = "zh") -> str | None:
         """The filter in words, for a table's "filter" note (None when there is none)."""
         if self.empty:
             return None
-        names = {"arms": ("组别", "arm"), "sites": ("中心", "site"), "sexes": ("性别", "sex"),
-                 "age_bands": ("年龄段", "age"), "races": ("种族", "race"), "flags": ("人群", "population"),
-                 "subjects": ("受试者包含", "subject contains")}
         parts = []
-        for key, (zh, en) in names.items():
+        for key, (_, zh, en) in FILTER_FIELDS.items():
             v = getattr(self, key)
             if not v:
                 continue

@@ -9,13 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode
 
-from .filters import AGE_BANDS, ViewFilter
+from .filters import AGE_BANDS, FILTER_FIELDS, ViewFilter
 
 TABS = ("overview", "completeness", "traceability", "process_quality", "dose_response", "safety", "follow_up",
         "reconciliation", "tier", "export")   # workbench.sections.SECTIONS, in its order
 LANGS = ("zh", "en")
-FILTER_KEYS = {"arm": "arms", "site": "sites", "sex": "sexes", "age": "age_bands", "race": "races",
-               "flag": "flags"}
+FILTER_KEYS = {key: attr for attr, (key, _, _) in FILTER_FIELDS.items() if attr != "subjects"}   # URL key -> attr
 MAX_VALUE = 200
 
 

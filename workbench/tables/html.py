@@ -59,12 +59,10 @@ def subject_html(usubjid, link: SubjectLink | None = None, shown: str | None = N
     return f"<a class='wb-subject-link' data-usubjid='{_e(usubjid)}' href='{_e(href)}'>{text}</a>"
 
 
-FILTER_KEYS = {"arm": ("组别", "arm"), "site": ("中心", "site"), "sex": ("性别", "sex"), "age": ("年龄段", "age"),
-               "race": ("种族", "race"), "flag": ("人群", "population"), "q": ("受试者包含", "subject contains")}
-
-
 def _filter_key(key: str, lang: str) -> str:
-    zh, en = FILTER_KEYS.get(key, (key, key))
+    from ..filters import FILTER_KEY_NAMES
+
+    zh, en = FILTER_KEY_NAMES.get(key, (key, key))
     return zh if lang == "zh" else en
 
 
