@@ -119,10 +119,11 @@ VOILA_PY = '''# written by `workbench serve`
 c = get_config()  # noqa: F821
 LIMIT_S = __LIMIT_S__
 
-from workbench.voila_patches import patch_pool_handover, patch_request_info  # noqa: E402 - docs/app.md
+from workbench.voila_patches import patch_missed_wakeup, patch_pool_handover, patch_request_info  # noqa: E402 - docs/app.md
 
 patch_request_info()
 patch_pool_handover()
+patch_missed_wakeup()
 
 
 def _time_limit(cell):
@@ -214,7 +215,7 @@ def main_serve(args) -> int:
         print(f"workbench serve: warning: listening on {args.host}, reachable from other machines"
               + ("" if user_header else "; without --user-header every decision is recorded as this account"),
               file=sys.stderr)
-    from .serve_ready import LogTail, port_taken, render_once, render_pooled_once, wait_until_answering
+    from .serve_ready import LogTail, port_taken, render_once, wait_until_answering
 
     if port_taken(args.host, args.port):
         print(f"workbench serve: port {args.port} on {args.host} is already in use (another server?); "
@@ -268,8 +269,6 @@ def main_serve(args) -> int:
                 print(f"  {one_line(line)}", file=sys.stderr, flush=True)
             return 1
         warm = render_once(args.host, args.port)   # the first render, before a reviewer's (serve_ready.py)
-        if warm is None and pool > 0:
-            warm = render_pooled_once(log, args.host, args.port)
         if warm is not None:
             print(f"workbench serve: warning: the first page did not render ({warm}); serving anyway",
                   file=sys.stderr, flush=True)

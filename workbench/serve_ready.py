@@ -33,10 +33,6 @@ class LogTail:
             except (OSError, ValueError):   # our own stderr closed: keep draining the pipe
                 pass
 
-    def saw(self, text: str) -> bool:
-        """Whether a kept line contains ``text``."""
-        return any(text in line for line in list(self.lines))
-
     def tail(self, wait: float = 1.0) -> list[str]:
         self._thread.join(timeout=wait)     # a stopped child: its last words are in the pipe
         return list(self.lines)
@@ -90,10 +86,9 @@ def render_once(host: str, port: int, path: str = "/voila/render/index.ipynb",
     """Render one page (the list of submissions) and read it to the end, before the address is announced: None,
     or why it could not be done (the server still serves; the reviewer's first page is then the first render).
 
-    Why: a review page that was the first page Voila 0.5 rendered after starting hung at "Executing 3 of 4"
-    more often than not (its kernel ran every cell and fell idle; the page never received the last cell), with or
-    without pre-heated kernels; after one page of the list had been rendered, the same review page rendered in
-    1-4 s every time in that test (not a cure: a first review page served by a pre-heated kernel can still stall;
+    Why: the address then names a server that has rendered a page (kernel start, template, widgets), not only one
+    that accepts connections. It was first added against the "Executing 3 of 4" stall, whose cause was found
+    later (a lost wake-up in the server's kernel sockets, fixed by ``voila_patches.patch_missed_wakeup``;
     docs/app.md, "Stalled pages")."""
     conn = http.client.HTTPConnection(_probe_host(host), port, timeout=timeout)
     try:
@@ -105,18 +100,3 @@ def render_once(host: str, port: int, path: str = "/voila/render/index.ipynb",
         return f"{type(exc).__name__}: {exc}"
     finally:
         conn.close()
-
-
-def render_pooled_once(log: LogTail, host: str, port: int, settle: float = 5.0, wait: float = 90.0,
-                       timeout: float = 60.0) -> str | None:
-    """With pre-heated kernels: once the list's pool is filled (and ``settle`` seconds on, so that Voila uses it),
-    render the list once more, through a pre-heated kernel, before the address is announced. In a curl test the
-    first review page a pool served after start hung every time unless a pooled page of the list had been
-    rendered first (then 3 of 3 rendered in 0.9-1.8 s). None, or why it was not done."""
-    deadline = time.monotonic() + wait
-    while not log.saw("Kernel pool of index.ipynb is filled"):
-        if time.monotonic() > deadline:
-            return f"the list's kernel pool was not filled within {wait:.0f} s"
-        time.sleep(0.2)
-    time.sleep(settle)
-    return render_once(host, port, timeout=timeout)

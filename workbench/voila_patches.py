@@ -123,3 +123,49 @@ def patch_pool_handover(wait_s: float = HANDOVER_WAIT_S) -> bool:
     vkm.voila_kernel_manager_factory = factory
     voila_app.voila_kernel_manager_factory = factory
     return True
+
+
+RECHECK_S = 1.0
+
+
+def patch_missed_wakeup(recheck_s: float = RECHECK_S) -> bool:
+    """Make the server's kernel channels notice a reply their wait missed (see docs/app.md "Stalled pages").
+
+    Traced in this project (server-side log of every shell and IOPub message of every cell): in the pages that
+    hung at "Executing 3 of 4", the kernel had run the cell and published its idle status, and the ``execute_reply``
+    was waiting in the server's shell socket (``zmq.EVENTS`` reported POLLIN for 20 s and more) while
+    ``await socket.poll()`` in jupyter_client's ``AsyncZMQSocketChannel.get_msg`` never woke: a zmq socket
+    signals readiness through an edge-triggered file descriptor, and that edge was lost. A new connection to the
+    kernel does not help (its reply arrives on another socket); only a reload did.
+
+    The patched ``get_msg`` waits in slices of ``recheck_s`` seconds and, after each slice, asks libzmq directly
+    whether a message is waiting (a level, not an edge): a missed wake-up now costs at most ``recheck_s`` instead
+    of the whole page. Same result, same timeout, same ``queue.Empty`` as before. True when installed."""
+    try:
+        import time
+        from queue import Empty
+
+        import zmq
+        from jupyter_client.channels import AsyncZMQSocketChannel as Channel
+    except ImportError:
+        return False
+    if getattr(Channel.get_msg, "_wb_patched", False):
+        return True
+
+    async def get_msg(self, timeout: float | None = None):
+        assert self.socket is not None
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            step = recheck_s if left is None else min(recheck_s, left)
+            if await self.socket.poll(int(step * 1000)):
+                return await self._recv()
+            if self.socket.getsockopt(zmq.EVENTS) & zmq.POLLIN:
+                log.warning("workbench: a kernel message was waiting unnoticed (missed wake-up); read it")
+                return await self._recv()
+            if left is not None and left <= step:
+                raise Empty
+
+    get_msg._wb_patched = True
+    Channel.get_msg = get_msg
+    return True

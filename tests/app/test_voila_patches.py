@@ -87,21 +87,3 @@ def test_render_once_reads_the_page_to_the_end_and_says_why_not():
     finally:
         srv.shutdown()
     assert render_once("127.0.0.1", port, timeout=2).startswith(("ConnectionRefusedError", "TimeoutError", "OSError"))
-
-
-def test_render_pooled_once_waits_for_the_lists_pool():
-    import io
-    import os
-
-    from workbench.serve_ready import LogTail, render_pooled_once
-
-    r, w = os.pipe()
-    os.write(w, b"[Voila] Kernel started: x\n")
-    log = LogTail(os.fdopen(r, "rb"), sink=io.StringIO())
-    assert render_pooled_once(log, "127.0.0.1", 1, settle=0, wait=0.5) == \
-        "the list's kernel pool was not filled within 0 s"
-    os.write(w, b"[Voila] Kernel pool of index.ipynb is filled with 1 kernel(s)\n")
-    os.close(w)
-    log.tail()
-    assert log.saw("Kernel pool of index.ipynb is filled")
-    assert render_pooled_once(log, "127.0.0.1", 1, settle=0, wait=1, timeout=2) is not None   # nothing listens
