@@ -24,9 +24,10 @@ from .chain import CHAIN_VERSION, CONTENT_FIELDS, GENESIS, VerifyResult, entry_h
 from .engine import SQLITE_BEGIN_OPTION, is_sqlite, make_engine, resolve_url
 from .entry import Action, CurrentDecision, Entry
 from .errors import DecisionError, StoreError
-from .identity import LOCAL, LOCAL_PREFIX, MAX_IDENTITY, Identity, check_header_name
-from .roles import LEAD, ROLES_SUBJECT, RoleGrant, grants_sha256, load_roles, parse_roles, \
-    role_changes, role_label, roles_from_rows
+from .actors import identity_of, printed_name, signoff_refusals
+from .identity import Identity
+from .roles import ROLES_SUBJECT, RoleGrant, grants_sha256, load_roles, parse_roles, \
+    role_changes, roles_from_rows
 from .schema import MAX_NAME, create_or_upgrade, head_table, log_table, schema_current
 from .validate import TIER_CODES, now, retryable, sha_value, text_value, tier_value
 
@@ -34,60 +35,6 @@ __all__ = ["Action", "CurrentDecision", "DecisionError", "DecisionStore", "Entry
 
 MAX_ATTEMPTS = 30
 _DECISIONS = (Action.CONFIRM.value, Action.OVERRIDE.value)
-
-
-def _identity(who: Identity | str) -> Identity:
-    """The identity an entry is recorded under: an :class:`Identity`, or for a plain name (a script calling the
-    API) the operating-system account running it, with that printed name."""
-    if isinstance(who, str) or who is None:
-        name = text_value(who, "reviewer", "审评人姓名", required=False, limit=MAX_NAME)
-        who = Identity.local(name.strip() if name else None)
-    if not isinstance(who, Identity):
-        raise DecisionError("reviewer must be an Identity or a name", "审评人必须是身份或姓名", "identity")
-    ident = who.identity.strip() if isinstance(who.identity, str) else ""
-    if not ident or len(ident) > MAX_IDENTITY or not ident.isprintable():
-        raise DecisionError("identity is required (one printable user name)", "必须有身份（一个可打印的用户名）",
-                            "identity")
-    source = who.source or ""
-    if source == LOCAL:
-        ok = ident.startswith(LOCAL_PREFIX)
-    elif source.startswith("header:"):
-        try:
-            check_header_name(source[len("header:"):])
-            ok = not ident.startswith(LOCAL_PREFIX)
-        except ValueError:
-            ok = False
-    else:
-        ok = False
-    if not ok:
-        raise DecisionError(f"identity source {source!r} does not fit identity {ident!r} (local:<user> from "
-                            f"'local', a user name from 'header:NAME')",
-                            f"身份来源 {source!r} 与身份 {ident!r} 不符（local 对应 local:<用户>，header:NAME "
-                            f"对应用户名）", "identity")
-    name = text_value(who.name, "reviewer", "审评人姓名", required=False, limit=MAX_NAME)
-    return Identity(ident, source, name.strip() if name else None)
-
-
-def _signoff_refusals(actor: Identity, roles: Mapping[str, RoleGrant], decision: Entry) -> tuple[list, list]:
-    """Why ``actor`` may not sign ``decision`` off (empty when it may): only a lead, never the author."""
-    en, zh = [], []
-    grant = roles.get(actor.identity)
-    if not roles:
-        en.append("only a lead may sign off and no lead is named (give `workbench serve --roles FILE`)")
-        zh.append("只有组长可以签署，但尚未指定组长（请用 workbench serve --roles 角色文件）")
-    elif grant is None or grant.role != LEAD:
-        has = role_label(grant.role if grant else None, "en")
-        en.append(f"only a lead may sign off: {actor.identity} is {'a ' + has if grant else 'not in the roles'}")
-        zh.append(f"只有组长可以签署：{actor.identity} 的角色为{role_label(grant.role if grant else None, 'zh')}")
-    if decision.identity is None:
-        en.append(f"the decision (#{decision.seq}) was recorded before identities were recorded, so four-eyes "
-                  f"cannot be checked: confirm or override it again first")
-        zh.append(f"该结论（#{decision.seq}）记录于启用身份认证之前，无法核对“四眼原则”：请先重新确认或改判")
-    elif decision.identity == actor.identity:
-        en.append(f"four-eyes rule: {actor.identity} recorded the decision (#{decision.seq}) and cannot sign it "
-                  f"off; another lead must")
-        zh.append(f"四眼原则：{actor.identity} 记录了该结论（#{decision.seq}），不能自行签署，须由另一位组长签署")
-    return en, zh
 
 
 class DecisionStore:
@@ -206,16 +153,6 @@ class DecisionStore:
         return decision, signoff
 
     @staticmethod
-    def _printed_name(roles: dict, actor) -> str:
-        """The name recorded for ``actor``: the roles file's name for the identity, else the deployment's; an
-        identity the roles file does not list (when there is one) cannot record (DecisionError)."""
-        grant = roles.get(actor.identity)
-        if roles and grant is None:
-            raise DecisionError(f"{actor.identity} has no role in the roles file: nothing was recorded",
-                                f"{actor.identity} 不在角色名单中，未记录", "identity")
-        return grant.name if grant and grant.name else actor.printed_name
-
-    @staticmethod
     def _roles(conn: Connection) -> dict[str, RoleGrant]:
         rows = conn.execute(select(log_table.c.role_identity, log_table.c.role, log_table.c.role_name)
                             .where(log_table.c.action == Action.ROLE.value).order_by(log_table.c.seq)).mappings()
@@ -239,7 +176,7 @@ class DecisionStore:
         sid = text_value(submission_id, "submission_id", "申报编号", required=True, limit=MAX_NAME).strip()
         if sid == ROLES_SUBJECT:
             raise DecisionError(f"{sid} is reserved for role entries", f"{sid} 保留给角色记录", "submission_id")
-        actor = _identity(reviewer)
+        actor = identity_of(reviewer)
         ish = sha_value(input_sha256, "input_sha256", "输入数据哈希")
         rsh = sha_value(rules_sha256, "rules_sha256", "规则文件哈希")
         try:
@@ -276,7 +213,7 @@ class DecisionStore:
 
         def build(conn: Connection) -> list[dict]:
             roles = self._roles(conn)
-            content = dict(base, reviewer=self._printed_name(roles, actor))
+            content = dict(base, reviewer=printed_name(roles, actor))
             if act is not Action.SIGNOFF:
                 return [content]
             decision, _ = self._latest(conn, sid)
@@ -291,7 +228,7 @@ class DecisionStore:
             if tier_v is not None and tier_v != decision.tier:
                 raise DecisionError(f"sign-off tier {tier_v} differs from the decided tier {decision.tier}",
                                     f"签署等级 {tier_v} 与所定等级 {decision.tier} 不一致", "tier")
-            en, zh = _signoff_refusals(actor, roles, decision)
+            en, zh = signoff_refusals(actor, roles, decision)
             if en:
                 raise DecisionError("sign-off refused: " + "; ".join(en), "签署被拒绝：" + "；".join(zh), "identity")
             return [dict(content, tier=decision.tier, proposed=decision.proposed, signs_hash=decision.entry_hash)]
@@ -328,7 +265,7 @@ class DecisionStore:
         else:
             grants, digest = load_roles(roles)
             origin = f"roles file {Path(roles).resolve()}"
-        who = _identity(actor)
+        who = identity_of(actor)
 
         def build(conn: Connection) -> list[dict]:
             return [{"submission_id": ROLES_SUBJECT, "input_sha256": digest, "rules_sha256": digest,
@@ -358,7 +295,7 @@ class DecisionStore:
         sid = text_value(submission_id, "submission_id", "申报编号", required=True, limit=MAX_NAME).strip()
         if sid == ROLES_SUBJECT:
             raise DecisionError(f"{sid} is reserved for role entries", f"{sid} 保留给角色记录", "submission_id")
-        actor = _identity(reviewer)
+        actor = identity_of(reviewer)
         base = {"submission_id": sid, "input_sha256": sha_value(input_sha256, "input_sha256", "输入数据哈希"),
                 "rules_sha256": sha_value(rules_sha256, "rules_sha256", "规则文件哈希"),
                 "action": Action.OVERLAY.value, "tier": None, "proposed": None,
@@ -366,7 +303,7 @@ class DecisionStore:
                 "comment": overlay.to_json(), "identity": actor.identity, "identity_source": actor.source}
 
         def build(conn: Connection) -> list[dict]:
-            return [dict(base, reviewer=self._printed_name(self._roles(conn), actor))]
+            return [dict(base, reviewer=printed_name(self._roles(conn), actor))]
 
         return self._append(build)[0]
 
