@@ -72,36 +72,28 @@ def _natural(text: str):
         return (1, 0.0, text)
 
 
-@check("REC-001", C, "major", "G-4.1.2", "ADSL population flags and actual treatment agree with SDTM",
-       "ADSL 人群标志与实际治疗与 SDTM 一致")
-def adsl_population(sub, out):
-    """SAFFL against dosed (EX), TRT01A against the actual arm, ADSL subjects against DM."""
-    return _report(sub, out, "REC-001")
+def _reconciliation_check(check_id: str, element: Element, title_en: str, title_zh: str, doc: str, name: str):
+    """Register REC-00n: a check reporting the disagreements of reconciliation item ``check_id``."""
+    def run(sub, out):
+        return _report(sub, out, check_id)
+
+    run.__name__ = run.__qualname__ = name
+    run.__doc__ = doc
+    return check(check_id, element, "major", "G-4.1.2", title_en, title_zh)(run)
 
 
-@check("REC-002", C, "major", "G-4.1.2", "ADSL treatment start and end dates agree with EX",
-       "ADSL 治疗起止日期与 EX 一致")
-def adsl_treatment_dates(sub, out):
-    """TRTSDT / TRTEDT against the first and last administration in EX."""
-    return _report(sub, out, "REC-002")
-
-
-@check("REC-003", S, "major", "G-4.1.2", "ADAE treatment-emergent flag agrees with the TEAE definition",
-       "ADAE 治疗期出现标志与 TEAE 定义一致")
-def adae_treatment_emergent(sub, out):
-    """ADAE.TRTEMFL against this product's TEAE definition, record by record, with the inferred reason."""
-    return _report(sub, out, "REC-003")
-
-
-@check("REC-004", S, "major", "G-4.1.2", "Hepatic / Hy's law flags agree with the hepatic analysis",
-       "肝脏指标 / Hy's law 标志与肝脏分析一致")
-def adam_hepatic(sub, out):
-    """ADLBHY (or ADLB criterion flags) against the library's hepatic analysis, subject by subject."""
-    return _report(sub, out, "REC-004")
-
-
-@check("REC-005", F, "major", "G-4.1.2", "ADSL deaths and end-of-study status agree with DM / DS",
-       "ADSL 死亡与研究结束状态与 DM / DS 一致")
-def adsl_end_of_study(sub, out):
-    """DTHFL against deaths in DM, DS and AE; EOSSTT against the disposition in DS."""
-    return _report(sub, out, "REC-005")
+# id, element, title (en, zh), what it compares, function name
+_ITEMS = (
+    ("REC-001", C, "ADSL population flags and actual treatment agree with SDTM", "ADSL 人群标志与实际治疗与 SDTM 一致",
+     "SAFFL against dosed (EX), TRT01A against the actual arm, ADSL subjects against DM.", "adsl_population"),
+    ("REC-002", C, "ADSL treatment start and end dates agree with EX", "ADSL 治疗起止日期与 EX 一致",
+     "TRTSDT / TRTEDT against the first and last administration in EX.", "adsl_treatment_dates"),
+    ("REC-003", S, "ADAE treatment-emergent flag agrees with the TEAE definition", "ADAE 治疗期出现标志与 TEAE 定义一致",
+     "ADAE.TRTEMFL against this product's TEAE definition, record by record, with the inferred reason.",
+     "adae_treatment_emergent"),
+    ("REC-004", S, "Hepatic / Hy's law flags agree with the hepatic analysis", "肝脏指标 / Hy's law 标志与肝脏分析一致",
+     "ADLBHY (or ADLB criterion flags) against the library's hepatic analysis, subject by subject.", "adam_hepatic"),
+    ("REC-005", F, "ADSL deaths and end-of-study status agree with DM / DS", "ADSL 死亡与研究结束状态与 DM / DS 一致",
+     "DTHFL against deaths in DM, DS and AE; EOSSTT against the disposition in DS.", "adsl_end_of_study"),
+)
+CHECKS = {item[-1]: _reconciliation_check(*item) for item in _ITEMS}

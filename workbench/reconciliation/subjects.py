@@ -80,30 +80,41 @@ def population(sub: Submission) -> ItemResult:
                                             f"the first was compared",
                                             f"ADSL 中受试者 {u} 有 {n} 条记录（应为每名受试者 1 条），已比较第一条"))
     both = _both(sub, adsl)
-    if "SAFFL" in adsl.columns:
-        if not model.dosing_known:
-            item.not_compared += len(both)
-            item.note("SAFFL not compared: EX is missing (reported by ADM-001)", "未比较 SAFFL：缺少 EX（由 ADM-001 报告）")
-        else:
-            _saffl(sub, item, adsl, both)
-    else:
-        item.note("ADSL has no SAFFL variable", "ADSL 缺少 SAFFL 变量")
-    if "TRT01A" in adsl.columns:
-        _trt01a(sub, item, adsl, both)
-    else:
-        item.note("ADSL has no TRT01A variable", "ADSL 缺少 TRT01A 变量")
+    for var, compare in (("SAFFL", _saffl), ("TRT01A", _trt01a)):
+        _compare_if_present(var, compare, sub, item, adsl, both)
     return item
 
 
-def _saffl(sub: Submission, item: ItemResult, adsl: pd.DataFrame, both: list[str]) -> None:
+def _compare_if_present(var: str, compare, sub: Submission, item: ItemResult, adsl: pd.DataFrame,
+                        both: list[str]) -> None:
+    """``compare(sub, item, adsl, both)`` when ADSL has ``var``; else a note on the item that it has not."""
+    if var in adsl.columns:
+        compare(sub, item, adsl, both)
+    else:
+        item.note(f"ADSL has no {var} variable", f"ADSL 缺少 {var} 变量")
+
+
+def _flag_disagreements(sub: Submission, item: ItemResult, adsl: pd.DataFrame, both: list[str], var: str,
+                        truth: str):
+    """(subject, ADSL value as shown, ADSL flag) for each subject whose Y/N flag ``var`` differs from the study
+    model's ``truth`` column (DOSED, DIED); each agreement is counted on ``item``."""
     subj = sub.study.subjects
-    flag = pd.Series(yes_flags(sub, adsl["SAFFL"]), index=adsl.index)
+    flag = pd.Series(yes_flags(sub, adsl[var]), index=adsl.index)
     for u in both:
-        dosed, safety = bool(subj.at[u, "DOSED"]), bool(flag.at[u])
-        if dosed == safety:
-            item.count("SAFFL", True)
+        adam = bool(flag.at[u])
+        if bool(subj.at[u, truth]) == adam:
+            item.count(var, True)
             continue
-        shown = text(adsl.at[u, "SAFFL"]) or BLANK
+        yield u, text(adsl.at[u, var]) or BLANK, adam
+
+
+def _saffl(sub: Submission, item: ItemResult, adsl: pd.DataFrame, both: list[str]) -> None:
+    if not sub.study.dosing_known:
+        item.not_compared += len(both)
+        item.note("SAFFL not compared: EX is missing (reported by ADM-001)", "未比较 SAFFL：缺少 EX（由 ADM-001 报告）")
+        return
+    subj = sub.study.subjects
+    for u, shown, safety in _flag_disagreements(sub, item, adsl, both, "SAFFL", "DOSED"):
         if safety:
             item.disagree_with(Disagreement("ADSL", u, f"SAFFL={shown}", "SAFFL", shown, "not dosed (no dose in EX)",
                                             "saffl_not_dosed",
@@ -294,39 +305,29 @@ def end_of_study(sub: Submission) -> ItemResult:
     adsl, _, na = adsl_subjects(sub, "REC-005")
     if na is not None:
         return na
-    model = sub.study
-    subj = model.subjects
     item = ItemResult("REC-005")
     both = _both(sub, adsl)
-    if "DTHFL" in adsl.columns:
-        flag = pd.Series(yes_flags(sub, adsl["DTHFL"]), index=adsl.index)
-        deaths = model.deaths
-        for u in both:
-            died, adam = bool(subj.at[u, "DIED"]), bool(flag.at[u])
-            if died == adam:
-                item.count("DTHFL", True)
-                continue
-            shown = text(adsl.at[u, "DTHFL"]) or BLANK
-            if adam:
-                item.disagree_with(Disagreement(
-                    "ADSL", u, f"DTHFL={shown}", "DTHFL", shown, "no death in DM, DS or AE", "dthfl_no_death",
-                    f"Subject {u}: ADSL.DTHFL={shown}, but no death is recorded in DM, DS or AE",
-                    f"受试者 {u}：ADSL.DTHFL={shown}，但 DM、DS、AE 中均无死亡记录"))
-            else:
-                rows = deaths[deaths["USUBJID"] == u]
-                where = ", ".join(f"{r.SOURCE} {r.DATE}" if isinstance(r.DATE, str) else str(r.SOURCE)
-                                  for r in rows.itertuples())
-                item.disagree_with(Disagreement(
-                    "ADSL", u, f"DTHFL={shown}", "DTHFL", shown, f"died ({where})", "dthfl_death_missed",
-                    f"Subject {u}: ADSL.DTHFL={shown}, but a death is recorded ({where})",
-                    f"受试者 {u}：ADSL.DTHFL={shown}，但有死亡记录（{where}）"))
-    else:
-        item.note("ADSL has no DTHFL variable", "ADSL 缺少 DTHFL 变量")
-    if "EOSSTT" in adsl.columns:
-        _eosstt(sub, item, adsl, both)
-    else:
-        item.note("ADSL has no EOSSTT variable", "ADSL 缺少 EOSSTT 变量")
+    for var, compare in (("DTHFL", _dthfl), ("EOSSTT", _eosstt)):
+        _compare_if_present(var, compare, sub, item, adsl, both)
     return item
+
+
+def _dthfl(sub: Submission, item: ItemResult, adsl: pd.DataFrame, both: list[str]) -> None:
+    deaths = sub.study.deaths
+    for u, shown, adam in _flag_disagreements(sub, item, adsl, both, "DTHFL", "DIED"):
+        if adam:
+            item.disagree_with(Disagreement(
+                "ADSL", u, f"DTHFL={shown}", "DTHFL", shown, "no death in DM, DS or AE", "dthfl_no_death",
+                f"Subject {u}: ADSL.DTHFL={shown}, but no death is recorded in DM, DS or AE",
+                f"受试者 {u}：ADSL.DTHFL={shown}，但 DM、DS、AE 中均无死亡记录"))
+        else:
+            rows = deaths[deaths["USUBJID"] == u]
+            where = ", ".join(f"{r.SOURCE} {r.DATE}" if isinstance(r.DATE, str) else str(r.SOURCE)
+                              for r in rows.itertuples())
+            item.disagree_with(Disagreement(
+                "ADSL", u, f"DTHFL={shown}", "DTHFL", shown, f"died ({where})", "dthfl_death_missed",
+                f"Subject {u}: ADSL.DTHFL={shown}, but a death is recorded ({where})",
+                f"受试者 {u}：ADSL.DTHFL={shown}，但有死亡记录（{where}）"))
 
 
 def _eosstt(sub: Submission, item: ItemResult, adsl: pd.DataFrame, both: list[str]) -> None:

@@ -9,7 +9,7 @@ from ..columns import coded
 from ..memo import memo
 from ..submission import Submission
 from . import population as pop
-from .format import TOTAL, arm_columns, count, count_cells, n_cells, unknown_cells
+from .format import TOTAL, arm_columns, count, count_cells, count_rows, n_cells, unknown_cells
 from .labels import missing_domain, missing_variable, new_table, nothing_found
 from .table import Row, Table
 
@@ -170,14 +170,12 @@ def ae_max_grade(sub: Submission) -> Table:
     te = te[te["USUBJID"].isin(members.index)] if len(te) else te
     worst = te.groupby("USUBJID")["GRADE"].max() if len(te) else pd.Series(dtype=float)
     with_teae = set(te["USUBJID"]) if len(te) else set()
-    for g in (1, 2, 3, 4, 5):
-        t.rows.append(Row(f"{g} 级", f"Grade {g}", 0, count_cells(cols, members, set(worst.index[worst == g])),
-                          {"grade": g}))
+    groups = [(f"{g} 级", f"Grade {g}", set(worst.index[worst == g]), {"grade": g}) for g in (1, 2, 3, 4, 5)]
     unknown = with_teae - set(worst.index[worst.notna()])
     if unknown:
-        t.rows.append(Row("分级未知", "Grade unknown", 0, count_cells(cols, members, unknown), {"grade": None}))
-    t.rows.append(Row("无 TEAE", "No TEAE", 0, count_cells(cols, members, set(members.index) - with_teae),
-                      {"grade": "none"}))
+        groups.append(("分级未知", "Grade unknown", unknown, {"grade": None}))
+    groups.append(("无 TEAE", "No TEAE", set(members.index) - with_teae, {"grade": "none"}))
+    t.rows += count_rows(cols, members, groups)
     t.footnotes_zh.append(TEAE_FOOTNOTE[0])
     t.footnotes_en.append(TEAE_FOOTNOTE[1])
     t.footnote("分级：AETOXGR；无 AETOXGR 时 AESEV 轻度 / 中度 / 重度记为 1 / 2 / 3 级。每例受试者按其最高分级计一次。",

@@ -84,18 +84,25 @@ def cm_summary(sub: Submission) -> Table:
     with np.errstate(invalid="ignore"):
         ended_before = end.hi < first
     keep = ~ended_before
-    part = cm[keep]
-    term = _text_col(part, "CMDECOD", "CMTRT")
-    klass = _text_col(part, "CMCLAS") if "CMCLAS" in cm.columns else None
-    t.rows = class_term_rows(cols, members, col(part, "USUBJID"), klass, term)
-    if not t.rows:
-        nothing_found(t, "首次给药后无合并用药记录。", "No medication taken on or after the first dose.")
+    _class_term(t, cols, members, cm[keep], ("CMDECOD", "CMTRT"), "CMCLAS",
+                "首次给药后无合并用药记录。", "No medication taken on or after the first dose.")
     t.footnote("合并用药：已给药受试者在首次给药当日或之后仍在使用的药物（CMENDTC 不早于首次给药，或缺失 / 持续）。",
                "Concomitant: medication of a dosed subject not ended before the first dose (CMENDTC on or after it, "
                "or missing / ongoing).")
     t.footnote("分类：CMCLAS；药物：CMDECOD，缺失时 CMTRT。受试者在每行至多计一次。",
                "Class: CMCLAS; term: CMDECOD, else CMTRT. A subject counts once per row.")
     return t
+
+
+def _class_term(t: Table, cols, members, frame: pd.DataFrame, term_cols: tuple[str, ...], class_col: str,
+                empty_zh: str, empty_en: str) -> None:
+    """``t.rows``: subjects n (%) by class (``class_col`` when present) and term (the first of ``term_cols``
+    filled); a "nothing found" row when there is none."""
+    term = _text_col(frame, *term_cols)
+    klass = _text_col(frame, class_col) if class_col in frame.columns else None
+    t.rows = class_term_rows(cols, members, col(frame, "USUBJID"), klass, term)
+    if not t.rows:
+        nothing_found(t, empty_zh, empty_en)
 
 
 def deviations(sub: Submission) -> Table:
@@ -108,11 +115,7 @@ def deviations(sub: Submission) -> Table:
         return missing_domain(t, "DM")
     members = pop.screened(sub)
     cols = t.columns = arm_columns(sub, members)
-    term = _text_col(dv, "DVDECOD", "DVTERM")
-    klass = _text_col(dv, "DVCAT") if "DVCAT" in dv.columns else None
-    t.rows = class_term_rows(cols, members, col(dv, "USUBJID"), klass, term)
-    if not t.rows:
-        nothing_found(t, "DV 中无方案偏离记录。", "DV holds no deviation.")
+    _class_term(t, cols, members, dv, ("DVDECOD", "DVTERM"), "DVCAT", "DV 中无方案偏离记录。", "DV holds no deviation.")
     t.footnote("类别：DVCAT；偏离：DVDECOD，缺失时 DVTERM。组别为实际组别，从未给药者为计划组别。",
                "Category: DVCAT; deviation: DVDECOD, else DVTERM. Arm: actual, else planned for a subject never "
                "treated.")

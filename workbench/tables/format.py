@@ -108,6 +108,11 @@ def count_cells(columns: list[Column], members: pd.Series, hit) -> dict:
     return out
 
 
+def count_rows(columns: list[Column], members: pd.Series, groups, level: int = 0) -> list:
+    """One row per ``(label_zh, label_en, hit, key)`` of ``groups``: n (%) per column (:func:`count_cells`)."""
+    return [Row(zh, en, level, count_cells(columns, members, hit), key) for zh, en, hit, key in groups]
+
+
 def unknown_cells(columns: list[Column]) -> dict:
     return {c.key: unknown() for c in columns}
 

@@ -9,7 +9,7 @@ from ..analyses.findings import RANK_CATEGORY, TOTAL as F_TOTAL, findings_record
     visit_summary
 from ..submission import Submission
 from . import population as pop
-from .format import TOTAL, arm_columns, count, count_cells, stats_to_rows
+from .format import TOTAL, arm_columns, count, count_rows, stats_to_rows
 from .labels import CATEGORY_LABELS, missing_domain, missing_variable, new_table, nothing_found
 from .listings import listing
 from .table import Row, Table
@@ -172,16 +172,15 @@ def hepatic(sub: Submission) -> Table:
 
     t = new_table("hepatic", "safety")
     ctx = _hepatic_context(t, sub)
-    if ctx is None:
-        return t
-    members, cols = ctx
-    h = hepatic_subjects(sub)
-    for key, zh, en in HEPATIC_LABELS:
-        ids = h["USUBJID"] if key == "evaluable" else h.loc[h[key.upper()].astype(bool), "USUBJID"]
-        t.rows.append(Row(zh, en, 0, count_cells(cols, members, set(ids)), {"criterion": key}))
-    t.footnote(*HEPATIC_FOOTNOTE)
-    t.footnote("百分比以各列已给药受试者数为分母。受试者编号见 review.json analyses.labs.hepatic。",
-               "Percentages of the column's dosed subjects. Subject ids in review.json analyses.labs.hepatic.")
+    if ctx is not None:
+        members, cols = ctx
+        h = hepatic_subjects(sub)
+        t.rows += count_rows(cols, members, [
+            (zh, en, set(h["USUBJID"] if key == "evaluable" else h.loc[h[key.upper()].astype(bool), "USUBJID"]),
+             {"criterion": key}) for key, zh, en in HEPATIC_LABELS])
+        t.footnote(*HEPATIC_FOOTNOTE)
+        t.footnote("百分比以各列已给药受试者数为分母。受试者编号见 review.json analyses.labs.hepatic。",
+                   "Percentages of the column's dosed subjects. Subject ids in review.json analyses.labs.hepatic.")
     return t
 
 

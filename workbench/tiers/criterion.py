@@ -159,6 +159,19 @@ def pct(numer: int, denom: int) -> str:
     return f"{100 * numer / denom:.1f}%"
 
 
+def share_verdict(cid: str, numer: int, denom: int, share: float, body_en: str, body_zh: str, values: dict,
+                  need_en: str, need_zh: str, suffix_en: str = "", **extra: Any) -> Criterion:
+    """Met when ``numer / denom`` reaches ``share`` (:func:`workbench.numbers.ge_share`): "<body> ≥ 80%", else
+    "<body> < 80%" with what is needed and the share now."""
+    from ..numbers import ge_share
+
+    if ge_share(numer, denom, share):
+        return Criterion(cid, True, f"{body_en} ≥ {share:.0%}{suffix_en}", f"{body_zh} ≥ {share:.0%}", values=values)
+    return Criterion(cid, False, f"{body_en} < {share:.0%}{suffix_en}", f"{body_zh} < {share:.0%}", values=values,
+                     need_en=f"{need_en} (now {pct(numer, denom)})", need_zh=f"{need_zh}（当前 {pct(numer, denom)}）",
+                     **extra)
+
+
 def listed(items: list[str], zh: bool = False) -> str:
     head = items[:MAX_LISTED]
     more = len(items) - len(head)

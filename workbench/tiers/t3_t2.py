@@ -2,8 +2,7 @@
 exploratory trials, G-4.2.2)."""
 from __future__ import annotations
 
-from ..numbers import ge_share
-from .criterion import Context, Criterion, criterion, na, pct
+from .criterion import Context, Criterion, criterion, na, pct, share_verdict
 from .t4 import efficacy
 
 
@@ -86,16 +85,25 @@ def _window_counts(c: Context, active_only: bool = False) -> tuple[int, int, str
     return None
 
 
+def _window_need(who_en: str, who_zh: str, window_days: int) -> tuple[str, str]:
+    """What a follow-up criterion needs: ``who`` followed for the DLT window."""
+    return (f"≥ {who_en} followed for the {window_days}-day DLT window",
+            f"≥ {who_zh}随访满 {window_days} 天 DLT 观察期")
+
+
+def _no_follow_up(cid: str, need_en: str, need_zh: str, **values) -> Criterion:
+    return na(cid, "not evaluable: no follow-up per arm (analyses.follow_up)",
+              "无法评价：缺少各组随访结果（analyses.follow_up）", need_en, need_zh, **values)
+
+
 @criterion("T3.safety_followup")
 def t3_safety_followup(c: Context) -> Criterion:
     cid = "T3.safety_followup"
     share, w = c.rules.t3_window_share, c.window_days
-    need_en = f"≥ {share:.0%} of dosed subjects followed for the {w}-day DLT window"
-    need_zh = f"≥ {share:.0%} 的给药受试者随访满 {w} 天 DLT 观察期"
+    need_en, need_zh = _window_need(f"{share:.0%} of dosed subjects", f"{share:.0%} 的给药受试者", w)
     got = _window_counts(c)
     if got is None:
-        return na(cid, "not evaluable: no follow-up per arm (analyses.follow_up)",
-                   "无法评价：缺少各组随访结果（analyses.follow_up）", need_en, need_zh, window_days=w, threshold=share)
+        return _no_follow_up(cid, need_en, need_zh, window_days=w, threshold=share)
     fw, dosed, src = got
     values = {"followed_window": fw, "dosed": dosed, "window_days": w, "threshold": share}
     if dosed == 0:
@@ -106,10 +114,7 @@ def t3_safety_followup(c: Context) -> Criterion:
     body_en = f"{fw}/{dosed} dosed subjects ({pct(fw, dosed)}) followed ≥ {w} days{note_en}"
     body_zh = f"{fw}/{dosed} 例给药受试者（{pct(fw, dosed)}）随访 ≥ {w} 天{note_zh}"
     src_en = f" [{src}]" if src != "follow_up" else ""
-    if ge_share(fw, dosed, share):
-        return Criterion(cid, True, f"{body_en} ≥ {share:.0%}{src_en}", f"{body_zh} ≥ {share:.0%}", values=values)
-    return Criterion(cid, False, f"{body_en} < {share:.0%}{src_en}", f"{body_zh} < {share:.0%}", values=values,
-                     need_en=f"{need_en} (now {pct(fw, dosed)})", need_zh=f"{need_zh}（当前 {pct(fw, dosed)}）")
+    return share_verdict(cid, fw, dosed, share, body_en, body_zh, values, need_en, need_zh, suffix_en=src_en)
 
 
 # --------------------------------------------------------------------- T2 --
@@ -118,12 +123,11 @@ def t3_safety_followup(c: Context) -> Criterion:
 def t2_evaluable_safety(c: Context) -> Criterion:
     cid = "T2.evaluable_safety"
     need, w = c.rules.t2_min_evaluable, c.window_days
-    need_en = f"≥ {need} subjects dosed with the product (active arms) followed for the {w}-day DLT window"
-    need_zh = f"≥ {need} 例接受研究产品给药（试验组）的受试者随访满 {w} 天 DLT 观察期"
+    need_en, need_zh = _window_need(f"{need} subjects dosed with the product (active arms)",
+                                    f"{need} 例接受研究产品给药（试验组）的受试者", w)
     got = _window_counts(c, active_only=True)
     if got is None:
-        return na(cid, "not evaluable: no follow-up per arm (analyses.follow_up)",
-                   "无法评价：缺少各组随访结果（analyses.follow_up）", need_en, need_zh, window_days=w, threshold=need)
+        return _no_follow_up(cid, need_en, need_zh, window_days=w, threshold=need)
     fw, dosed, src = got
     values = {"followed_window": fw, "dosed": dosed, "window_days": w, "threshold": need, "arms": "active"}
     src_en = f" [{src}]" if src != "follow_up" else ""

@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections import Counter
 
 from ..findings import ELEMENT_LABELS, SEVERITY_LABELS, Element, Severity
-from ..numbers import fmt_num, ge_share
-from .criterion import Context, Criterion, counts, criterion, na, pct
+from ..numbers import fmt_num
+from .criterion import Context, Criterion, counts, criterion, na, pct, share_verdict
 from .facts import dose_levels_from_exposure
 
 
@@ -160,11 +160,8 @@ def t4_follow_up(c: Context) -> Criterion:
     body_en = (f"{n}/{dosed} dosed subjects ({pct(n, dosed)}) followed ≥ {req_txt} or died "
                f"({meeting} met, {deaths} died before)")
     body_zh = f"{n}/{dosed} 例给药受试者（{pct(n, dosed)}）随访 ≥ {req_zh} 或已死亡（达到 {meeting} 例，此前死亡 {deaths} 例）"
-    if ge_share(n, dosed, share):
-        return Criterion(cid, True, f"{body_en} ≥ {share:.0%}", f"{body_zh} ≥ {share:.0%}", values=values)
-    return Criterion(cid, False, f"{body_en} < {share:.0%}", f"{body_zh} < {share:.0%}", values=values,
-                     findings=c.present("FUP-001", "FUP-002"), need_en=f"{need_en} (now {pct(n, dosed)})",
-                     need_zh=f"{need_zh}（当前 {pct(n, dosed)}）")
+    return share_verdict(cid, n, dosed, share, body_en, body_zh, values, need_en, need_zh,
+                         findings=c.present("FUP-001", "FUP-002"))
 
 
 @criterion("T4.dose_explored")
