@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from workbench.serve_ready import stop
+
 import pytest
 
 os.environ.setdefault("OPENPYXL_LXML", "False")   # as workbench/__init__.py: reproducible sample XLSX bytes
@@ -64,11 +66,7 @@ def serving(tmp: Path, *extra: str, log_name: str = "voila.log", root: Path = SA
         _announced(tmp / log_name)
         yield {"base": base, "db": tmp / "decisions.sqlite", "log": tmp / log_name, "proc": proc}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(tmp / log_name, ARTIFACTS / log_name)

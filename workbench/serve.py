@@ -164,15 +164,6 @@ def app_url(port: int, host: str = "127.0.0.1") -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{port}/voila/render/index.ipynb"
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 def serve_env(root: Path, db_url: str | None, lang: str, runs: str | None = None,
               user_header: str | None = None, host: str = "127.0.0.1") -> dict[str, str]:
     from .deploy import identity_env
@@ -215,7 +206,7 @@ def main_serve(args) -> int:
         print(f"workbench serve: warning: listening on {args.host}, reachable from other machines"
               + ("" if user_header else "; without --user-header every decision is recorded as this account"),
               file=sys.stderr)
-    from .serve_ready import LogTail, port_taken, render_once, wait_until_answering
+    from .serve_ready import LogTail, port_taken, render_once, stop, wait_until_answering
 
     if port_taken(args.host, args.port):
         print(f"workbench serve: port {args.port} on {args.host} is already in use (another server?); "
@@ -263,7 +254,7 @@ def main_serve(args) -> int:
     try:
         problem = wait_until_answering(proc, args.host, args.port)
         if problem is not None:   # never print an address that does not answer
-            _stop(proc)
+            stop(proc)
             print(f"workbench serve: {problem}; the last lines of its log:", file=sys.stderr, flush=True)
             for line in log.tail():
                 print(f"  {one_line(line)}", file=sys.stderr, flush=True)
@@ -276,7 +267,7 @@ def main_serve(args) -> int:
         print(f"Submissions / 申报资料: {root.resolve()}", flush=True)
         return proc.wait()
     except KeyboardInterrupt:
-        _stop(proc)
+        stop(proc)
         return 0
     finally:
         signal.signal(signal.SIGTERM, previous)

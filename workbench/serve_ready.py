@@ -100,3 +100,13 @@ def render_once(host: str, port: int, path: str = "/voila/render/index.ipynb",
         return f"{type(exc).__name__}: {exc}"
     finally:
         conn.close()
+
+
+def stop(proc: subprocess.Popen, timeout: float = 15.0) -> None:
+    """Terminate ``proc`` and wait for it; kill it if it has not ended after ``timeout`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

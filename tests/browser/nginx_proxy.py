@@ -16,6 +16,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from workbench.serve_ready import stop
+
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 CONF = """\
@@ -99,9 +101,4 @@ def nginx_proxy(folder: Path, app_port: int, users: dict[str, str], header: str 
             time.sleep(0.1)
         yield {"base": base, "port": port, "folder": d}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=10)
