@@ -227,7 +227,9 @@ def _attempt(task: Task, folder: Path, watch: _Watch, log) -> Attempt:
     from nbclient.exceptions import CellTimeoutError
 
     from .textsafe import one_line
+    from .voila_patches import patch_missed_wakeup
 
+    patch_missed_wakeup()   # papermill waits on the same kernel channels as Voila (docs/app.md, "Stalled pages")
     params = {"submission_path": task.folder, "rules_path": task.rules_path, "lang": task.lang,
               "out_dir": str(folder), "checks": list(task.checks), "images": task.images}
     sockets = tempfile.mkdtemp(prefix="wb-kernel-")   # short path: a Unix socket name has ~100 bytes

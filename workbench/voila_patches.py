@@ -23,6 +23,11 @@ opening a page within seconds of `workbench serve` starting; the same page a few
 :func:`patch_pool_handover` hands a pooled kernel to a page only once it waits in the notebooks' wait-for-request
 cell (its connection to ``/voila/query/<kernel id>`` is open; at most :data:`HANDOVER_WAIT_S` seconds), which is
 the hand-over Voila's pre-rendering is built for.
+
+The cause of the remaining "Executing 3 of 4" stalls was elsewhere: a kernel's reply waiting in the server's shell
+socket whose wake-up was lost. :func:`patch_missed_wakeup` makes jupyter_client's async channels re-check the
+socket every second; `workbench serve` installs it in the server and `workbench batch` in each worker (papermill
+waits on the same channels). See docs/app.md, "Stalled pages".
 """
 from __future__ import annotations
 
