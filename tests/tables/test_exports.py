@@ -74,3 +74,33 @@ def test_no_images_leaves_the_figures_out_with_a_note(tmp_path):
     word = Document(tmp_path / "review.docx")
     assert len(word.inline_shapes) == 0
     assert any("Figures not included" in p.text for p in word.paragraphs)
+
+
+def test_rendering_images_leaves_the_process_temp_folder_alone(tmp_path):
+    """The PNG job runs in a thread while the main thread writes tables.xlsx (openpyxl writes a scratch file through
+    ``tempfile``): the job must not swap the process's temp folder, or that scratch file lands in a folder the job
+    then deletes (a FileNotFoundError seen in CI). Files made meanwhile stay where tempfile put them."""
+    import tempfile
+    import time
+
+    import plotly.graph_objects as go
+
+    from workbench.exports.images import RenderJob, chromium_path
+
+    if chromium_path() is None:
+        pytest.skip("no Chromium on this machine")
+    folder = tempfile.gettempdir()
+    job = RenderJob(["fig"], [go.Figure(go.Scatter(x=[1, 2, 3], y=[2, 1, 3]))])
+    seen, made, deadline = set(), [], time.monotonic() + 20
+    while not job._future.done() and time.monotonic() < deadline:
+        seen.add(tempfile.gettempdir())
+        with tempfile.NamedTemporaryFile(delete=False, dir=None) as fh:
+            fh.write(b"x")
+            made.append(fh.name)
+        time.sleep(0.01)
+    images, why = job.result()
+    assert why is None and images[0] and images[0][:8] == b"\x89PNG\r\n\x1a\n"
+    assert seen == {folder}
+    assert made and all(Path(p).exists() for p in made)
+    for p in made:
+        Path(p).unlink()

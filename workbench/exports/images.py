@@ -35,12 +35,12 @@ def chromium_path() -> str | None:
     return "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
 
 
-async def _render(figs, path: str) -> list[bytes | None]:
+async def _render(figs, path: str, tmp_dir: str | None = None) -> list[bytes | None]:
     import kaleido
 
     out: list[bytes | None] = []
     deadline = asyncio.get_running_loop().time() + BUDGET_S
-    async with kaleido.Kaleido(path=path, mathjax=False, n=1, timeout=TIMEOUT_S) as k:
+    async with kaleido.Kaleido(path=path, mathjax=False, n=1, timeout=TIMEOUT_S, tmp_dir=tmp_dir) as k:
         for fig in figs:
             if asyncio.get_running_loop().time() > deadline:   # a slow machine: the rest are left out
                 out.append(None)
@@ -57,17 +57,19 @@ async def _render(figs, path: str) -> list[bytes | None]:
 
 
 def _run_isolated(figs, path: str) -> list[bytes | None]:
-    """Render in a temporary folder of our own (Chromium's profile, kaleido's page), removed afterwards: nothing
-    is left in TMPDIR, even when the browser is killed."""
+    """Render with Chromium's profile in a temporary folder of our own, removed afterwards: no profile is left in
+    TMPDIR, even when the browser is killed (kaleido removes its own page folder).
+
+    The folder is handed to kaleido (choreographer's ``tmp_dir``), never set as the process's ``tempfile.tempdir``:
+    this runs in a background thread while the main thread writes the other exports, and a process-wide temp
+    folder swapped under them made openpyxl write tables.xlsx's scratch file into a folder this thread then
+    deleted (FileNotFoundError in a CI run)."""
     import tempfile
 
     base = tempfile.mkdtemp(prefix="wb-png-")
-    saved = tempfile.tempdir
-    tempfile.tempdir = base
     try:
-        return asyncio.run(_render(figs, path))
+        return asyncio.run(_render(figs, path, tmp_dir=base))
     finally:
-        tempfile.tempdir = saved
         shutil.rmtree(base, ignore_errors=True)
 
 
