@@ -96,4 +96,5 @@ _ITEMS = (
     ("REC-005", F, "ADSL deaths and end-of-study status agree with DM / DS", "ADSL 死亡与研究结束状态与 DM / DS 一致",
      "DTHFL against deaths in DM, DS and AE; EOSSTT against the disposition in DS.", "adsl_end_of_study"),
 )
-CHECKS = {item[-1]: _reconciliation_check(*item) for item in _ITEMS}
+for _item in _ITEMS:
+    _reconciliation_check(*_item)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..findings import Finding
+from ..numbers import ge_share
 from ..registry import RegistrationError, Registry
 from ..rules import Rules
 from .facts import TierFacts
@@ -163,8 +164,6 @@ def share_verdict(cid: str, numer: int, denom: int, share: float, body_en: str, 
                   need_en: str, need_zh: str, suffix_en: str = "", **extra: Any) -> Criterion:
     """Met when ``numer / denom`` reaches ``share`` (:func:`workbench.numbers.ge_share`): "<body> ≥ 80%", else
     "<body> < 80%" with what is needed and the share now."""
-    from ..numbers import ge_share
-
     if ge_share(numer, denom, share):
         return Criterion(cid, True, f"{body_en} ≥ {share:.0%}{suffix_en}", f"{body_zh} ≥ {share:.0%}", values=values)
     return Criterion(cid, False, f"{body_en} < {share:.0%}{suffix_en}", f"{body_zh} < {share:.0%}", values=values,
