@@ -90,7 +90,11 @@ def load_cached_review(key: str):
     user's own (mode 0700): only reviews this tool wrote there are read."""
     import pickle
 
+    import gc
+
     path = _review_path(key)
+    enabled = gc.isenabled()
+    gc.disable()   # reading creates many objects and no garbage: collections would only cost time (half of it)
     try:
         with open(path, "rb") as fh:
             review = pickle.load(fh)
@@ -98,22 +102,32 @@ def load_cached_review(key: str):
         return review
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
         return None
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def store_review(key: str, review) -> Path | None:
-    """Cache ``review`` under ``key`` (the submission's memoised derivations are left out: recomputed on use);
-    the oldest cached reviews go when the total exceeds REVIEW_CACHE_MAX_BYTES."""
-    import pickle
-
+    """Cache ``review`` under ``key``; of the submission's memoised derivations only the study model is kept (the
+    subjects, arms and events every page starts from), the others are recomputed on use. The oldest cached reviews
+    go when the total exceeds REVIEW_CACHE_MAX_BYTES."""
+    from .frame_pickle import dumps
+    from .memo import CACHE_ATTR
     from .review import atomic_write
+    from .study.model import study_model
 
     sub = review.submission
-    derived = sub.__dict__.pop("_derived", None)
+    kept = f"{study_model.__module__}.{study_model.__qualname__}"
+    sub.study.subjects   # noqa: B018 - computed now (it is memoised), read back with the review
+    derived = sub.__dict__.pop(CACHE_ATTR, None)
+    if derived:
+        sub.__dict__[CACHE_ATTR] = {k: v for k, v in derived.items() if k[0] == kept}
     try:
-        data = pickle.dumps(review, protocol=5)
+        data = dumps(review)
     finally:
+        sub.__dict__.pop(CACHE_ATTR, None)
         if derived is not None:
-            sub.__dict__["_derived"] = derived
+            sub.__dict__[CACHE_ATTR] = derived
     path = _review_path(key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
