@@ -32,6 +32,7 @@ FILL_DELAY_S = 2        # a used pool kernel is replaced after this pause (the p
 WAIT_TAG = "wait-for-request"   # the notebooks' cell that waits for the page's request: no time limit
 CDN_MARKERS = ("cdn.jsdelivr.net", "unpkg.com", "cdnjs.cloudflare.com")
 WATCHDOG = Path(__file__).resolve().parent / "templates" / "page_watchdog.html"
+PLOTLY_JS = "plotly.min.js"   # the installed plotly package's plotly.js, served beside the template (widgets.figure_html)
 
 
 def offline_template(dest: Path, execution_timeout: int = EXECUTION_TIMEOUT_S) -> Path:
@@ -40,7 +41,9 @@ def offline_template(dest: Path, execution_timeout: int = EXECUTION_TIMEOUT_S) -
     timed out, says so in both languages with a Reload button and the kernel id to find in the server log).
 
     Voila's lab page links Font Awesome from a CDN although the same CSS is bundled in its JavaScript;
-    a closed network must never see such a request. Returns the folder to put on JUPYTER_PATH.
+    a closed network must never see such a request. The installed plotly package's plotly.js goes into the
+    template's static folder (the app's figures load it when first drawn, :mod:`widgets.figure_html`). Returns the
+    folder to put on JUPYTER_PATH.
     """
     import shutil
 
@@ -70,6 +73,10 @@ def offline_template(dest: Path, execution_timeout: int = EXECUTION_TIMEOUT_S) -
         raise FileNotFoundError(f"Voila's 'lab' template has changed: no {marker} in {index}")
     watchdog = WATCHDOG.read_text(encoding="utf-8").replace("__WB_LIMIT_S__", str(int(execution_timeout) + 30))
     index.write_text(text.replace(marker, marker + "\n{% raw %}" + watchdog + "{% endraw %}", 1), encoding="utf-8")
+    import plotly
+
+    (target / "static").mkdir(exist_ok=True)
+    shutil.copyfile(Path(plotly.__file__).parent / "package_data" / PLOTLY_JS, target / "static" / PLOTLY_JS)
     return dest
 
 
@@ -100,7 +107,12 @@ def voila_command(port: int, host: str = "127.0.0.1", kernel_idle: int = CULL_ID
 # voila.json in a private folder given as Voila's only config path, which also keeps Voila from reading a voila.json
 # or voila.py (Python, executed) from wherever the reviewer started `workbench serve` or from ~/.jupyter.
 VOILA_CONFIG = {
-    "VoilaConfiguration": {"file_allowlist": []},   # no file downloads at all (Voila allows images by default)
+    "VoilaConfiguration": {
+        "file_allowlist": [],   # no file downloads at all (Voila allows images by default)
+        # JupyterLab's plotly renderer: 4.7 MB evaluated on every page before its widgets show; the app draws
+        # figures with the plotly.js served beside the template instead (widgets.figure_html)
+        "extension_denylist": ["jupyterlab-plotly"],
+    },
     "Voila": {"tornado_settings": {"headers": {"X-Frame-Options": "SAMEORIGIN", "X-Content-Type-Options": "nosniff",
                                                "Referrer-Policy": "no-referrer"}}},
 }
