@@ -15,6 +15,7 @@ from workbench.settings import Settings
 from workbench.viewstate import ViewState
 
 from .common import STYLE, esc
+from .deferred import GATE, PaintSignal
 from .filters import FilterPanel
 from .findings import FindingsExplorer
 from .language import LanguageSwitch
@@ -49,6 +50,7 @@ class ReviewApp(w.VBox):
         super().__init__(**kw)
         self.add_class("wb-review-app")
         self.links = SubjectLinks(self._subject_requested)   # subject links, and the view in the page URL
+        self.painted = PaintSignal()   # releases figures held until the page has painted (widgets.deferred)
         self.tabs, self._tabs_key = None, None
         self.switch = LanguageSwitch(lang)
         self.switch.on_change(lambda new: self.show(self.state.with_(lang=new)))
@@ -122,7 +124,7 @@ class ReviewApp(w.VBox):
         else:
             body = self._tabs()
             self._tabs_key = (lang, state.filter)
-        self.children = [header, panel, body, self.links]
+        self.children = [header, panel, body, self.links, self.painted]
         self._write_url(scroll)
 
     def _profile(self, usubjid: str):
@@ -328,6 +330,7 @@ def open_review(submission_path: str = "", rules_path: str | None = None, lang: 
         _error(f"review failed / 审评失败: {type(exc).__name__}: {exc}")
         return
     opener = (lambda: (store, store_error)) if store is not None or store_error else (lambda: _open_store(db_url))
+    GATE.hold()   # the page's tables first, its figures once it has painted
     app = ReviewApp(review, None, identity, state.lang, open_store=opener, identity_error=identity_error, state=state)
     display(app)
     _LAST["app"] = app

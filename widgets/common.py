@@ -77,12 +77,12 @@ def plotly_bundle(fig) -> dict:
 
 
 def figure_output(fig) -> w.Output:
-    """A plotly figure in an Output widget, rendered by the bundled plotly mime renderer (offline)."""
-    from IPython.display import display
+    """A plotly figure in an Output widget, rendered by the bundled plotly mime renderer (offline); while the
+    page's figures are held (:mod:`widgets.deferred`), a placeholder until the page has painted."""
+    from .deferred import GATE
 
     out = w.Output()
-    with out:
-        display(plotly_bundle(fig), raw=True)
+    GATE.show(out, fig)
     return out
 
 

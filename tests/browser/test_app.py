@@ -66,13 +66,21 @@ def test_planted_finding_visible_after_filtering(server, page, wait_app):
 
 
 def test_plotly_figure_present(server, page, wait_app):
+    """Figures are drawn by the plotly.js this server serves, loaded once per page (widgets.figure_html), not by
+    JupyterLab's plotly extension; the overview's figure comes once the page has painted (widgets.deferred)."""
+    plotly_requests = []
+    page.on("request", lambda r: plotly_requests.append(r.url) if "plotly" in r.url.lower() else None)
     page.goto(review_url(server, "fih-ipsc-parkinson", "en"), wait_until="commit")
     wait_app(page, "Key-information scorecard")
+    page.locator(".wb-review-app .js-plotly-plot .main-svg").first.wait_for()   # the completeness heatmap
     page.get_by_role("tab", name="Dose–response").click()
     visible = page.locator(".js-plotly-plot >> visible=true")
     visible.first.wait_for(state="visible")
     assert visible.count() >= 2  # dose-DLT response and efficacy by dose
     assert visible.first.locator(".main-svg").count() >= 1  # drawn by plotly.js, not an empty box
+    assert page.locator(".wb-figure-pending").count() == 0
+    assert len(plotly_requests) == 1 and "/voila/templates/wb-offline/static/plotly.min.js?v=" in plotly_requests[0], \
+        plotly_requests
     assert "MTD" in page.locator(".wb-review-app").inner_text()
     _no_traceback(page)
 
