@@ -94,10 +94,19 @@ class FigureGate:
 
 
 def _draw(out: w.Output, fig) -> None:
+    """Under `workbench serve`, the figure drawn by the plotly.js it serves (widgets.figure_html); elsewhere (an
+    analyst's JupyterLab, a plain Voila) plotly's own mime bundle for the plotly extension there."""
+    import os
+
+    from workbench.serve import SERVED_PLOTLY_ENV
+
     from .common import plotly_bundle
     from .figure_html import figure_html_bundle
 
-    out.outputs = _output_of(figure_html_bundle(plotly_bundle(fig)["application/vnd.plotly.v1+json"]))
+    bundle = plotly_bundle(fig)
+    if os.environ.get(SERVED_PLOTLY_ENV) == "1":
+        bundle = figure_html_bundle(bundle["application/vnd.plotly.v1+json"])
+    out.outputs = _output_of(bundle)
 
 
 GATE = FigureGate()

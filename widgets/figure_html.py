@@ -6,7 +6,8 @@ on every page, figure or not, before the page's widgets are shown: about half a 
 leaves that extension out and serves the plotly.js of the installed plotly package itself
 (:func:`workbench.serve.offline_template`); a figure's output is a ``<div>`` and a script that loads it once per page,
 when the first figure is drawn, and draws with ``Plotly.newPlot`` - the same figure JSON and configuration as
-plotly's own renderer (:func:`widgets.common.plotly_bundle`). Nothing comes from the network.
+plotly's own renderer (:func:`widgets.common.plotly_bundle`). Nothing comes from the network. Used in the kernels
+of `workbench serve` only (it sets ``WORKBENCH_SERVED_PLOTLY``); elsewhere figures stay plotly's mime bundle.
 """
 from __future__ import annotations
 

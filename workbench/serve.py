@@ -33,6 +33,7 @@ WAIT_TAG = "wait-for-request"   # the notebooks' cell that waits for the page's 
 CDN_MARKERS = ("cdn.jsdelivr.net", "unpkg.com", "cdnjs.cloudflare.com")
 WATCHDOG = Path(__file__).resolve().parent / "templates" / "page_watchdog.html"
 PLOTLY_JS = "plotly.min.js"   # the installed plotly package's plotly.js, served beside the template (widgets.figure_html)
+SERVED_PLOTLY_ENV = "WORKBENCH_SERVED_PLOTLY"   # set for the kernels of `workbench serve`: figures use PLOTLY_JS
 
 
 def offline_template(dest: Path, execution_timeout: int = EXECUTION_TIMEOUT_S) -> Path:
@@ -187,7 +188,8 @@ def serve_env(root: Path, db_url: str | None, lang: str, runs: str | None = None
 
     url = db_url or env.get("WORKBENCH_DB_URL") or default_db_url()
     env.update({"WORKBENCH_ROOT": str(root.resolve()), "WORKBENCH_DB_URL": absolute_url(url),
-                "WORKBENCH_LANG": lang, "PYTHONUNBUFFERED": "1", "VOILA_APP_IP": kernel_side_host(host)})
+                "WORKBENCH_LANG": lang, "PYTHONUNBUFFERED": "1", "VOILA_APP_IP": kernel_side_host(host),
+                SERVED_PLOTLY_ENV: "1"})
     return env
 
 

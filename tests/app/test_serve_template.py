@@ -22,3 +22,9 @@ def test_voila_leaves_the_plotly_extension_out(tmp_path):
     config = json.loads(write_voila_config(tmp_path).read_text(encoding="utf-8"))
     assert config["VoilaConfiguration"]["extension_denylist"] == ["jupyterlab-plotly"]
     assert config["VoilaConfiguration"]["file_allowlist"] == []
+
+
+def test_kernels_of_workbench_serve_draw_with_the_served_plotly_js(tmp_path):
+    from workbench.serve import SERVED_PLOTLY_ENV, serve_env
+
+    assert serve_env(tmp_path, None, "zh")[SERVED_PLOTLY_ENV] == "1"

@@ -13,7 +13,13 @@ import pytest
 from widgets.common import figure_output, plotly_bundle
 from widgets.deferred import PLACEHOLDER, FigureGate, PaintSignal
 from widgets.figure_html import figure_html_bundle
-from workbench.serve import PLOTLY_JS, TEMPLATE
+from workbench.serve import PLOTLY_JS, SERVED_PLOTLY_ENV, TEMPLATE
+
+
+@pytest.fixture(autouse=True)
+def _served(monkeypatch):
+    """As in a kernel of `workbench serve` (which sets this for its kernels)."""
+    monkeypatch.setenv(SERVED_PLOTLY_ENV, "1")
 
 
 def _fig(title="Dose <b>&</b> response"):
@@ -55,6 +61,15 @@ def test_open_gate_draws_at_once(monkeypatch):
     monkeypatch.setattr("widgets.deferred.GATE", FigureGate())
     out = figure_output(_fig())
     assert "Plotly.newPlot" in _html_of(out)
+
+
+def test_outside_workbench_serve_figures_are_plotlys_own_bundle(monkeypatch):
+    """An analyst's JupyterLab has plotly's extension and not the served plotly.js: the mime bundle there."""
+    monkeypatch.delenv(SERVED_PLOTLY_ENV)
+    monkeypatch.setattr("widgets.deferred.GATE", FigureGate())
+    fig = _fig()
+    (output,) = figure_output(fig).outputs
+    assert output["data"] == plotly_bundle(fig)
 
 
 def test_held_figures_wait_for_the_paint_report_and_come_in_order():
