@@ -64,7 +64,8 @@ def _restore_frame(index, columns, arrays, attrs, allows_duplicate_labels):
     for i, a in enumerate(arrays):   # explicit dtypes: pandas would infer its string dtype for object text
         values = a[1].take(a[0]) if isinstance(a, tuple) else a
         data[i] = pd.Series(values, index=index, dtype=values.dtype, copy=False)
-    df = pd.DataFrame(data, copy=False)   # one index object: nothing is realigned (duplicate labels stay)
+    # one index object: nothing is realigned (duplicate labels stay); a frame without columns keeps its rows
+    df = pd.DataFrame(data, copy=False) if data else pd.DataFrame(index=index)
     df.columns = columns
     df.attrs.update(attrs)
     if not allows_duplicate_labels:

@@ -84,3 +84,9 @@ def test_the_cached_review_of_a_sample_is_unchanged(tmp_path, monkeypatch):
     assert again.to_dict("t") == first.to_dict("t")
     for name, df in first.submission.datasets.items():
         _same_cells(df, again.submission.datasets[name])
+
+
+def test_rows_without_columns_keep_their_rows():
+    df = pd.DataFrame(index=pd.RangeIndex(6000))
+    back = pickle.loads(frame_pickle.dumps(df))
+    assert back.shape == (6000, 0) and back.index.equals(df.index)

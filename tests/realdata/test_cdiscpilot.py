@@ -131,3 +131,22 @@ def test_tier_is_not_decided_by_no_dosed_subjects(pilot_review):
     crit = {c["id"]: c for c in doc["tier"]["criteria"]}
     assert crit["T0.no_dosed_subjects"]["met"] is False
     assert crit["T0.no_dosed_subjects"]["values"]["active_dosed"] == 168
+
+
+def test_the_review_cache_gives_back_the_pilots_datasets_cell_for_cell(pilot_review):
+    """The review cache's pickling (text columns coded, workbench.frame_pickle) on the sponsor's real SDTM: every
+    dataset of the pilot comes back with the same values, dtypes and missing-value kinds."""
+    import pickle
+
+    from workbench import frame_pickle
+
+    review, _ = pilot_review
+    datasets = review.submission.datasets
+    assert any(len(df) >= frame_pickle.MIN_ROWS for df in datasets.values())   # LB, VS, QS...: coded
+    back = pickle.loads(frame_pickle.dumps(datasets))
+    assert back.keys() == datasets.keys()
+    for name, df in datasets.items():
+        pd.testing.assert_frame_equal(back[name], df, check_exact=True)
+        for i in range(df.shape[1]):
+            if df.iloc[:, i].dtype == object:
+                assert [type(v) for v in back[name].iloc[:, i]] == [type(v) for v in df.iloc[:, i]], (name, i)
