@@ -149,6 +149,27 @@ def test_profile_from_the_sae_listing_and_back(server, page, wait_app):
     assert "subject=" not in page.url and "tab=safety" in page.url
 
 
+def test_a_click_on_a_swimmer_bar_opens_that_subjects_profile(server, page, wait_app):
+    """Figures are drawn by the served plotly.js (widgets.figure_html); the page's figure hook (widgets.links) still
+    turns a click on a subject's bar in the swimmer plot into that subject's profile."""
+    _, ex, _ = _koa()
+    page.goto(f"{server['base']}/voila/render/review.ipynb?submission=rct-ucmsc-koa&lang=en&tab=safety",
+              wait_until="commit")
+    wait_app(page, "Subject timelines")
+    swimmer = page.locator(".js-plotly-plot", has_text="Subject timelines").first
+    bar = swimmer.locator(".barlayer .point path").first
+    bar.wait_for()
+    page.wait_for_function("[...document.querySelectorAll('.js-plotly-plot')].some(gd => gd.__wbHooked)")
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.locator(".wb-profile-title").wait_for()
+    subject = re.search(r"subject=([^&]+)", page.url).group(1)
+    assert subject in set(ex["USUBJID"]) and subject in page.locator(".wb-profile-title").inner_text()
+    _clean(page)
+
+
 def test_profile_by_url_in_chinese(server, page, wait_app):
     _, ex, ae = _koa()
     subject = sorted(set(ae.loc[ae["AESER"] == "Y", "USUBJID"]))[0]
