@@ -77,8 +77,9 @@ def plotly_bundle(fig) -> dict:
 
 
 def figure_output(fig) -> w.Output:
-    """A plotly figure in an Output widget, rendered by the bundled plotly mime renderer (offline); while the
-    page's figures are held (:mod:`widgets.deferred`), a placeholder until the page has painted."""
+    """A plotly figure in an Output widget, offline: under `workbench serve` drawn by the plotly.js it serves
+    (:mod:`widgets.figure_html`), elsewhere plotly's mime bundle; while the page's figures are held
+    (:mod:`widgets.deferred`), a placeholder until the page has painted."""
     from .deferred import GATE
 
     out = w.Output()
