@@ -187,7 +187,8 @@ def test_under_a_url_prefix_with_a_jupyterhub_user_record(serve_with, browser, t
                 panel.get_by_role("button", name="Confirm proposal").click()
                 panel.locator(".wb-recorded").wait_for()
                 _shot(page, "proxy-prefix-jupyterhub-style.png")
-                assert not outside, outside[:5]               # every request stayed under the prefix
+                page.wait_for_function("() => !!window.Plotly", timeout=30_000)   # the overview's heatmap drawn
+                assert not outside, outside[:5]               # every request stayed under the prefix, plotly.js too
             finally:
                 ctx.close()
     from workbench.store import DecisionStore
