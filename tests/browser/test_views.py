@@ -165,6 +165,8 @@ def test_a_click_on_a_swimmer_bar_opens_that_subjects_profile(server, page, wait
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.locator(".wb-profile-title").wait_for()
+    # the kernel writes the profile's view into the URL a moment after the profile shows (as after Back above)
+    page.wait_for_function("() => location.search.includes('subject=')", timeout=15000)
     subject = re.search(r"subject=([^&]+)", page.url).group(1)
     assert subject in set(ex["USUBJID"]) and subject in page.locator(".wb-profile-title").inner_text()
     _clean(page)
