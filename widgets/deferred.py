@@ -70,8 +70,9 @@ class FigureGate:
         """Put ``fig`` into ``out`` now, or, while held, a placeholder of its height and the figure on release."""
         with self._lock:
             if self._held:
-                height = getattr(getattr(fig, "layout", None), "height", None)
-                style = f" style='min-height:{int(height)}px'" if isinstance(height, int | float) else ""
+                from .figure_html import height_style
+
+                style = height_style(getattr(getattr(fig, "layout", None), "height", None))
                 out.outputs = _output_of({"text/html": f"<div class='wb-muted wb-figure-pending'{style}>"
                                                        f"{PLACEHOLDER}</div>",
                                           "text/plain": PLACEHOLDER})

@@ -11,6 +11,7 @@ of `workbench serve` only (it sets ``WORKBENCH_SERVED_PLOTLY``); elsewhere figur
 """
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 
@@ -48,14 +49,23 @@ def _js_literal(value) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def figure_html_bundle(figure_json: dict) -> dict:
-    """The output bundle drawing ``figure_json`` (plotly's figure dictionary: data, layout, config)."""
+def height_style(height) -> str:
+    """The style attribute keeping a figure's place at its height (empty when the figure sets none)."""
+    return f" style='min-height:{int(height)}px'" if isinstance(height, int | float) else ""
+
+
+@functools.cache
+def _plotly_src() -> str:
     from importlib.metadata import version
 
+    return f"templates/{TEMPLATE}/static/{PLOTLY_JS}?v={version('plotly')}"
+
+
+def figure_html_bundle(figure_json: dict) -> dict:
+    """The output bundle drawing ``figure_json`` (plotly's figure dictionary: data, layout, config)."""
     div_id = f"wb-fig-{uuid.uuid4().hex[:12]}"
-    height = (figure_json.get("layout") or {}).get("height")
-    style = f" style='min-height:{int(height)}px'" if isinstance(height, int | float) else ""
-    src = f"templates/{TEMPLATE}/static/{PLOTLY_JS}?v={version('plotly')}"
+    style = height_style((figure_json.get("layout") or {}).get("height"))
+    src = _plotly_src()
     script = (LOADER.replace("__ID__", json.dumps(div_id)).replace("__SRC__", json.dumps(src))
               .replace("__FIG__", _js_literal(figure_json)))
     title = ((figure_json.get("layout") or {}).get("title") or {})
